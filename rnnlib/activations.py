@@ -1,0 +1,90 @@
+"""Activation functions and their derivatives, in one registry by name.
+
+Each activation is an :class:`Activation` with ``f(z)`` and ``df(z, a)``: the
+derivative with respect to the pre-activation ``z``, given ``a = f(z)`` too so that
+sigmoid and tanh reuse their output (sigma' = a (1 - a), tanh' = 1 - a**2).
+Derivatives are elementwise: the Jacobian of ``f`` is ``diag(df(z, a))``
+(the lecture's "matrix whose diagonal entries are the derivatives of the activation").
+
+    >>> act = get("tanh")
+    >>> a = act.f(z); da_dz = act.df(z, a)
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An elementwise activation ``f`` with derivative ``df(z, a)`` and the bound ``gamma``
+    on its derivative (sup |f'|), the gamma of Pascanu et al.'s vanishing condition."""
+
+    name: str
+    f: Callable[[np.ndarray], np.ndarray]
+    df: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    gamma: float
+    bounded: bool
+
+    def __call__(self, z):
+        return self.f(z)
+
+
+def sigmoid(z):
+    """1 / (1 + exp(-z)), computed without overflow for large |z|."""
+    z = np.asarray(z)
+    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _identity(z):
+    return np.asarray(z) * 1
+
+
+def _relu(z):
+    return np.maximum(z, 0)
+
+
+def _make_elu(alpha):
+    def f(z):
+        z = np.asarray(z)
+        return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
+
+    def df(z, a):
+        return np.where(z > 0, 1.0, a + alpha).astype(np.result_type(z, 1.0), copy=False)
+
+    return f, df
+
+
+def _build(name, alpha):
+    if name == "identity":
+        return Activation(name, _identity, lambda z, a: np.ones_like(z), 1.0, False)
+    if name == "sigmoid":
+        return Activation(name, sigmoid, lambda z, a: a * (1 - a), 0.25, True)
+    if name == "tanh":
+        return Activation(name, np.tanh, lambda z, a: 1 - a * a, 1.0, True)
+    if name == "relu":
+        # Subgradient 0 at z = 0, as PyTorch.
+        return Activation(name, _relu, lambda z, a: (z > 0).astype(np.result_type(z, 1.0)),
+                          1.0, False)
+    f, df = _make_elu(alpha)
+    return Activation(f"elu(alpha={alpha:g})" if alpha != 1.0 else "elu", f, df,
+                      max(1.0, alpha), False)
+
+
+NAMES = ("identity", "sigmoid", "tanh", "relu", "elu")
+
+
+def get(name, *, alpha=1.0):
+    """The activation called ``name`` (one of :data:`NAMES`); ``alpha`` is ELU's parameter.
+
+    An :class:`Activation` passed in is returned unchanged, so functions can take either.
+    """
+    if isinstance(name, Activation):
+        return name
+    if not isinstance(name, str) or name.lower() not in NAMES:
+        raise ValueError(f"unknown activation {name!r}; known activations: {', '.join(NAMES)}")
+    if not np.isfinite(alpha) or alpha <= 0:
+        raise ValueError(f"alpha must be a positive finite number, got {alpha!r}")
+    return _build(name.lower(), float(alpha))

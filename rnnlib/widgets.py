@@ -1,0 +1,219 @@
+"""The one explorer helper every interactive figure in the course uses.
+
+An explorer is a plain function ``update(fig, **params)`` that draws on a Matplotlib
+figure, plus a dict of controls. :class:`Explorer` turns it into sliders and dropdowns
+above an output area of fixed height, so every explorer looks and behaves alike:
+
+    def update(fig, w=0.9, activation="tanh"):
+        ax = fig.subplots()
+        ax.plot(...)
+
+    Explorer(update, {"w": Slider(-2, 2, 0.05, 0.9), "activation": Choice(["tanh", "relu"])})
+
+* ``update`` is importable and callable without a browser: ``Explorer.render(**params)``
+  returns the figure, and :meth:`Explorer.check_extremes` draws every control at both
+  ends of its range (the unit tests call it for every explorer).
+* Slow explorers pass ``continuous=False`` (redraw when the slider is released) or
+  ``button="Run"`` (redraw only on click).
+* An exception inside ``update`` is shown in the output area, not lost in a log.
+"""
+
+import itertools
+import traceback
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A numeric slider from ``min`` to ``max`` in steps of ``step``, starting at ``value``.
+    Integer arguments give an integer slider. ``log=True`` gives a slider over exponents:
+    the value passed to ``update`` is ``10**exponent``, and min/max/value are exponents."""
+
+    min: float
+    max: float
+    step: float
+    value: float
+    description: str = ""
+    log: bool = False
+
+    def __post_init__(self):
+        if not self.min <= self.value <= self.max:
+            raise ValueError(
+                f"Slider value must lie in [min, max] = [{self.min}, {self.max}], got {self.value}"
+            )
+        if self.step <= 0:
+            raise ValueError(f"Slider step must be positive, got {self.step}")
+
+    @property
+    def is_int(self):
+        return all(isinstance(v, int) for v in (self.min, self.max, self.step, self.value))
+
+    def to_value(self, raw):
+        return 10.0**raw if self.log else raw
+
+    def extremes(self):
+        return [self.to_value(self.min), self.to_value(self.max)]
+
+    def default(self):
+        return self.to_value(self.value)
+
+    def widget(self, name, continuous):
+        import ipywidgets as w
+
+        cls = w.IntSlider if self.is_int and not self.log else w.FloatSlider
+        kwargs = dict(min=self.min, max=self.max, step=self.step, value=self.value,
+                      description=self.description or name, continuous_update=continuous,
+                      style={"description_width": "initial"},
+                      layout=w.Layout(width="320px"))
+        if self.log:
+            kwargs["readout_format"] = ".1f"
+            kwargs["description"] = (self.description or name) + " (log10)"
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A dropdown over ``options`` (strings or numbers), starting at ``value``."""
+
+    options: tuple
+    value: object = None
+    description: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "options", tuple(self.options))
+        if not self.options:
+            raise ValueError("Choice options must not be empty")
+        if self.value is None:
+            object.__setattr__(self, "value", self.options[0])
+        if self.value not in self.options:
+            raise ValueError(f"Choice value must be one of {self.options}, got {self.value!r}")
+
+    def to_value(self, raw):
+        return raw
+
+    def extremes(self):
+        return list(self.options)
+
+    def default(self):
+        return self.value
+
+    def widget(self, name, continuous):
+        import ipywidgets as w
+
+        return w.Dropdown(options=list(self.options), value=self.value,
+                          description=self.description or name,
+                          style={"description_width": "initial"},
+                          layout=w.Layout(width="320px"))
+
+
+class Explorer:
+    """Controls above a fixed-height figure that ``update(fig, **params)`` redraws.
+
+    update    : function drawing on the figure it is given; keyword arguments are the
+                controls' names.
+    controls  : dict name -> :class:`Slider` or :class:`Choice`.
+    figsize   : Matplotlib figure size in inches.
+    continuous: redraw while a slider is dragged (True) or only on release (False).
+    button    : a label such as ``"Run"``: redraw only when it is clicked.
+    fixed     : extra keyword arguments passed to ``update`` unchanged.
+    """
+
+    def __init__(self, update, controls, *, figsize=(9, 3.6), continuous=True, button=None,
+                 fixed=None):
+        if not callable(update):
+            raise TypeError(f"update must be callable, got {type(update).__name__}")
+        for name, control in controls.items():
+            if not isinstance(control, Slider | Choice):
+                raise TypeError(f"control {name!r} must be a Slider or a Choice, "
+                                f"got {type(control).__name__}")
+        self.update = update
+        self.controls = dict(controls)
+        self.figsize = figsize
+        self.continuous = continuous and button is None
+        self.button = button
+        self.fixed = dict(fixed or {})
+        self._box = None
+
+    # ----------------------------------------------------------- without a browser
+    def defaults(self):
+        """The value of every control at its starting position."""
+        return {name: c.default() for name, c in self.controls.items()}
+
+    def render(self, **params):
+        """Draw with the defaults overridden by ``params``; return the figure (not shown)."""
+        unknown = set(params) - set(self.controls) - set(self.fixed)
+        if unknown:
+            raise ValueError(f"unknown explorer parameter(s) {sorted(unknown)}; "
+                             f"controls are {sorted(self.controls)}")
+        values = {**self.fixed, **self.defaults(), **params}
+        fig = plt.figure(figsize=self.figsize)
+        try:
+            self.update(fig, **values)
+        except Exception:
+            plt.close(fig)
+            raise
+        return fig
+
+    def check_extremes(self, combinations=False):
+        """Draw the explorer at each end of every control's range (others at their
+        defaults), or at every combination of extremes; return how many were drawn.
+        Raises whatever ``update`` raises, naming the parameters."""
+        names = list(self.controls)
+        if combinations:
+            cases = [dict(zip(names, vals, strict=True)) for vals in
+                     itertools.product(*(self.controls[n].extremes() for n in names))]
+        else:
+            cases = [{n: v} for n in names for v in self.controls[n].extremes()]
+        for case in cases:
+            try:
+                plt.close(self.render(**case))
+            except Exception as exc:
+                raise AssertionError(f"explorer {self.update.__name__} failed at {case}: "
+                                     f"{type(exc).__name__}: {exc}") from exc
+        return len(cases)
+
+    # ----------------------------------------------------------- in a notebook
+    def widget(self):
+        """The ipywidgets box: controls, an optional button, and a fixed-height output."""
+        if self._box is not None:
+            return self._box
+        import ipywidgets as w
+        from IPython.display import display
+
+        sliders = {n: c.widget(n, self.continuous) for n, c in self.controls.items()}
+        height = f"{int(self.figsize[1] * 100 + 40)}px"
+        out = w.Output(layout=w.Layout(height=height, overflow="hidden"))
+
+        def redraw(*_):
+            values = {n: self.controls[n].to_value(s.value) for n, s in sliders.items()}
+            with out:
+                out.clear_output(wait=True)
+                fig = plt.figure(figsize=self.figsize)
+                try:
+                    self.update(fig, **self.fixed, **values)
+                    display(fig)
+                except Exception:
+                    traceback.print_exc()
+                finally:
+                    plt.close(fig)
+
+        items = list(sliders.values())
+        if self.button:
+            run = w.Button(description=self.button, button_style="primary")
+            run.on_click(redraw)
+            items.append(run)
+        else:
+            for s in sliders.values():
+                s.observe(redraw, names="value")
+        controls = w.HBox(items, layout=w.Layout(flex_flow="row wrap"))
+        self._box = w.VBox([controls, out])
+        self._redraw = redraw
+        redraw()
+        return self._box
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget())
