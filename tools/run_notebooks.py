@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Re-execute notebooks in place, top to bottom in a fresh kernel, and save them with
+their outputs, stripped of volatile metadata so that diffs stay small.
+
+    python tools/run_notebooks.py                      # every notebook in notebooks/
+    python tools/run_notebooks.py notebooks/01_*.ipynb # just these
+
+The kernel is the current environment's Python (as ``pytest --nbval-current-env``), run
+in the notebook's own folder. A notebook that raises is not saved; the command stops and
+exits 1.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def strip_volatile(nb):
+    """Drop metadata that changes from run to run or machine to machine."""
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
+                                 "name": "python3"}
+    nb.metadata.get("language_info", {}).pop("version", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("ExecuteTime", None)
+        if cell.cell_type == "code":
+            for out in cell.outputs:
+                out.get("metadata", {}).pop("execution", None)
+    return nb
+
+
+def run(path, timeout):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}},
+                            record_timing=False)
+    # Use this interpreter's kernel, whatever kernelspecs are installed.
+    client.kernel_manager_class = "jupyter_client.manager.KernelManager"
+    client.km = client.create_kernel_manager()
+    client.km.kernel_cmd = [sys.executable, "-m", "ipykernel_launcher", "-f",
+                            "{connection_file}"]
+    client.execute()
+    nbformat.write(strip_volatile(nb), path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for path in paths:
+        start = time.perf_counter()
+        print(f"executing {path} ...", flush=True)
+        try:
+            run(path.resolve(), args.timeout)
+        except CellExecutionError as exc:
+            print(f"FAILED {path}:\n{exc}", file=sys.stderr)
+            return 1
+        print(f"  saved in {time.perf_counter() - start:.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
