@@ -1,0 +1,1 @@
+"""The notebooks' interactive explorers: update functions and Explorer constructors, one module per notebook."""
