@@ -48,4 +48,5 @@ def as_generator(rng):
         return np.random.default_rng(0)
     if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
         return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be an int seed or a numpy.random.Generator, got {type(rng).__name__}")
+    raise TypeError("rng must be an int seed or a numpy.random.Generator, "
+                    f"got {type(rng).__name__}")

@@ -10,8 +10,8 @@ Derivatives are elementwise: the Jacobian of ``f`` is ``diag(df(z, a))``
     >>> a = act.f(z); da_dz = act.df(z, a)
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

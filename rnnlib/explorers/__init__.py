@@ -1,1 +1,2 @@
-"""The notebooks' interactive explorers: update functions and Explorer constructors, one module per notebook."""
+"""The notebooks' interactive explorers: update functions and Explorer constructors,
+one module per notebook."""

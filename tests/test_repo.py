@@ -1,0 +1,94 @@
+"""Checks on the repository itself: pins, Binder, notebooks and the claim map."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+EXPECTED = ["00_start_here", "01_recurrence_blowup", "02_activation_memory",
+            "03_gradient_vanishing", "04_lstm_gru", "05_addition_parity"]
+
+
+def _cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _text(cell):
+    src = cell["source"]
+    return "".join(src) if isinstance(src, list) else src
+
+
+def test_every_requirement_is_pinned_exactly():
+    lines = [ln.strip() for ln in (ROOT / "requirements.txt").read_text().splitlines()]
+    reqs = [ln for ln in lines if ln and not ln.startswith("#")]
+    assert "-e ." in reqs
+    for req in reqs:
+        if req != "-e .":
+            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][0-9A-Za-z.]*", req), req
+    names = {r.split("==")[0].lower() for r in reqs if "==" in r}
+    assert {"numpy", "matplotlib", "ipywidgets", "jupyterlab", "nbval", "pytest",
+            "ruff"} <= names
+
+
+def test_binder_installs_the_same_pins_and_the_package():
+    binder = [ln.strip() for ln in (ROOT / "binder/requirements.txt").read_text().splitlines()
+              if ln.strip() and not ln.startswith("#")]
+    assert binder == ["-r ../requirements.txt"]
+    runtime = (ROOT / "binder/runtime.txt").read_text().strip()
+    assert re.fullmatch(r"python-3\.1[12]", runtime)
+
+
+def test_notebooks_are_named_and_ordered():
+    found = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+    assert "00_start_here" in found
+    assert set(found) <= set(EXPECTED), f"unexpected notebooks: {set(found) - set(EXPECTED)}"
+
+
+def claim_map():
+    """claim id -> notebook stem, read from the table in the start notebook."""
+    table = {}
+    for cell in _cells(NOTEBOOKS / "00_start_here.ipynb"):
+        for m in re.finditer(r"^\| (C\d+) \|.*\| \[(\d\d_\w+)\]", _text(cell), re.M):
+            table[m.group(1)] = m.group(2)
+    return table
+
+
+def test_claim_map_covers_every_claim_once():
+    table = claim_map()
+    assert sorted(table, key=lambda c: int(c[1:])) == [f"C{i}" for i in range(1, 32)]
+    assert set(table.values()) <= set(EXPECTED[1:])
+
+
+@pytest.mark.parametrize("stem", EXPECTED[1:])
+def test_each_notebook_names_its_claims(stem):
+    path = NOTEBOOKS / f"{stem}.ipynb"
+    if not path.exists():
+        pytest.skip(f"{stem} not written yet")
+    text = "\n".join(_text(c) for c in _cells(path) if c["cell_type"] == "markdown")
+    missing = [c for c, nb in claim_map().items()
+               if nb == stem and not re.search(rf"\b{c}\b", text)]
+    assert not missing, f"{stem} does not mention {missing}"
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_ignored_outputs_are_widgets_or_say_why(path):
+    """A cell that skips output comparison shows a widget or says why in a comment."""
+    for i, cell in enumerate(_cells(path)):
+        src = _text(cell)
+        if cell["cell_type"] != "code" or "NBVAL_IGNORE_OUTPUT" not in src:
+            continue
+        shows_widget = any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                           for o in cell.get("outputs", []))
+        comments = [ln for ln in src.splitlines()
+                    if ln.strip().startswith("#") and "NBVAL_IGNORE_OUTPUT" not in ln]
+        assert shows_widget or comments, f"cell {i} ignores its output without saying why"
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_notebooks_are_saved_executed_in_order(path):
+    counts = [c.get("execution_count") for c in _cells(path)
+              if c["cell_type"] == "code" and _text(c).strip()]
+    assert counts == list(range(1, len(counts) + 1)), "re-run with tools/run_notebooks.py"
