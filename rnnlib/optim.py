@@ -1,0 +1,119 @@
+"""Optimisers and gradient clipping over dicts of arrays (name -> array).
+
+Optimisers update the parameter arrays IN PLACE, so a layer whose ``params`` dict holds
+its own arrays is updated by ``optimizer.step(layer.params, layer.grads)``. State
+(momentum, Adam moments) is kept per key. The update rules are PyTorch's:
+
+SGD with momentum mu (``torch.optim.SGD``, dampening 0):
+    v <- mu v + g   (v = g at the first step),   theta <- theta - lr v.
+Adam (Kingma & Ba 2015; ``torch.optim.Adam``), step t = 1, 2, ...:
+    m <- b1 m + (1 - b1) g,   v <- b2 v + (1 - b2) g^2,
+    theta <- theta - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
+
+Clipping (Pascanu, Mikolov & Bengio 2013, Algorithm 1): with g all gradients together and
+||g|| their global Euclidean norm, if ||g|| > max_norm then g <- (max_norm / ||g||) g:
+the direction is kept, only the step length is bounded.
+"""
+
+import numpy as np
+
+
+def _check_pair(params, grads):
+    if set(params) != set(grads):
+        raise KeyError(f"params and grads must have the same keys; only in params: "
+                       f"{sorted(set(params) - set(grads))}, only in grads: "
+                       f"{sorted(set(grads) - set(params))}")
+    for k, p in params.items():
+        if not isinstance(p, np.ndarray) or not np.issubdtype(p.dtype, np.floating):
+            raise TypeError(f"params[{k!r}] must be a floating-point ndarray (updated in "
+                            f"place), got {type(p).__name__}")
+        if np.shape(grads[k]) != p.shape:
+            raise ValueError(f"grads[{k!r}] has shape {np.shape(grads[k])}, "
+                             f"params[{k!r}] has shape {p.shape}")
+
+
+def _check_lr(lr):
+    if not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
+    return float(lr)
+
+
+class SGD:
+    """Stochastic gradient descent, optionally with (heavy-ball) momentum."""
+
+    def __init__(self, lr, momentum=0.0):
+        self.lr = _check_lr(lr)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+        self.momentum = float(momentum)
+        self.velocity = {}
+
+    def step(self, params, grads):
+        """Update every ``params[k]`` in place using ``grads[k]``."""
+        _check_pair(params, grads)
+        for k, p in params.items():
+            g = grads[k]
+            if self.momentum:
+                v = self.velocity.get(k)
+                v = np.array(g, dtype=p.dtype) if v is None else self.momentum * v + g
+                self.velocity[k] = v
+                g = v
+            p -= self.lr * g
+
+
+class Adam:
+    """Adam with PyTorch's defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8)."""
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        self.lr = _check_lr(lr)
+        b1, b2 = betas
+        if not (0 <= b1 < 1 and 0 <= b2 < 1):
+            raise ValueError(f"betas must both be in [0, 1), got {betas!r}")
+        if not eps > 0:
+            raise ValueError(f"eps must be positive, got {eps!r}")
+        self.betas, self.eps = (float(b1), float(b2)), float(eps)
+        self.state = {}  # key -> (t, m, v)
+
+    def step(self, params, grads):
+        """Update every ``params[k]`` in place using ``grads[k]``."""
+        _check_pair(params, grads)
+        b1, b2 = self.betas
+        for k, p in params.items():
+            g = grads[k]
+            t, m, v = self.state.get(k, (0, np.zeros_like(p), np.zeros_like(p)))
+            t += 1
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            self.state[k] = (t, m, v)
+            p -= self.lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + self.eps)
+
+
+def global_norm(grads):
+    """sqrt(sum over all arrays of sum g^2), computed without overflow (inf/NaN pass through)."""
+    arrays = [np.asarray(g) for g in grads.values()]
+    scale = max((float(np.max(np.abs(g), initial=0.0)) for g in arrays), default=0.0)
+    if scale == 0.0 or not np.isfinite(scale):
+        return scale
+    return scale * float(np.sqrt(sum(np.sum((g / scale) ** 2) for g in arrays)))
+
+
+def clip_grad_norm(grads, max_norm):
+    """Rescale all grads in place so that their global norm is at most ``max_norm``.
+
+    Returns the global norm before clipping (as ``torch.nn.utils.clip_grad_norm_``).
+    """
+    if not np.isfinite(max_norm) or max_norm <= 0:
+        raise ValueError(f"max_norm must be a positive finite number, got {max_norm!r}")
+    total = global_norm(grads)
+    if np.isfinite(total) and total > max_norm:
+        for g in grads.values():
+            g *= max_norm / total
+    return total
+
+
+def clip_grad_value(grads, clip):
+    """Clip every gradient entry to [-clip, clip] in place (direction may change)."""
+    if not np.isfinite(clip) or clip <= 0:
+        raise ValueError(f"clip must be a positive finite number, got {clip!r}")
+    for g in grads.values():
+        np.clip(g, -clip, clip, out=g)
