@@ -1,0 +1,334 @@
+"""Gradient flow through time: how much of dh_T reaches each earlier step.
+
+For a recurrence  s_t = F(x_t, s_{t-1})  (s = h for the vanilla RNN and the GRU,
+s = (h, C) for the LSTM) the gradient of anything at the last step T with respect to
+the state at step t goes through the Jacobian
+
+    J(T, t) = d s_T / d s_t = prod_{k=T}^{t+1} d s_k / d s_{k-1}.
+
+For the vanilla RNN  h_k = f(z_k),  z_k = W_ih x_k + b + W_hh h_{k-1},  each factor is
+diag(f'(z_k)) W_hh (claims C14, C19: a recurrent net is a very deep net): its norm
+shrinks or grows geometrically with T - t. For the LSTM the cell-state path alone gives
+dC_k/dC_{k-1} = diag(f_k) (the forget gate): no weight matrix, no squashing (claim C22,
+the constant error carousel), so along it  dC_T/dC_t = diag(f_{t+1} * ... * f_T).
+
+Indexing: ``x`` has T steps; ``s_0`` is the initial state and ``s_t`` (t = 1..T) the
+state after consuming ``x[t-1]`` (the lecture's h_{-1} is our s_0). Every result has
+T + 1 entries, for t = 0..T, with J(T, T) = I.
+
+How it is computed (:func:`gradient_flow`): the single input sequence is copied across a
+batch of N = (state size) rows and run forward through the cell; then the cell's own
+``backward`` is walked back from step T starting with ``d_state = identity rows``
+(row k = e_k). Because backward computes vector-Jacobian products, row k of the
+returned d_state at step t is row k of J(T, t), i.e. d s_T[k] / d s_t. So the whole
+Jacobian comes out of one backward sweep, exactly (no finite differences), for any cell
+that follows the cell protocol
+
+    cell.forward(x_t, state) -> (new_state, cache)
+    cell.backward(d_new_state, cache) -> (dx_t, d_state)   # adds into cell.grads
+
+Layers are accepted if they have a single layer and one direction (this module does not
+handle stacked or bidirectional layers: pass the cell you are interested in). The
+parameter gradients that backward accumulates as a side effect are restored afterwards,
+so the model is left as it was found.
+
+Norms: ``norm="spectral"`` (default) is the largest singular value, ||J||_2 =
+max_{|v|=1} |J^T v| = the largest factor by which any upstream gradient at step T can
+be amplified on its way to step t; ``norm="fro"`` is the Frobenius norm
+sqrt(sum J_kj^2) (= sqrt of the sum over the T-step units of their squared gradient
+norms w.r.t. s_t).
+
+:func:`vanilla_jacobians` builds the same products for the vanilla RNN from first
+principles (explicit diag(f'(z)) W_hh products), as a cross-check.
+:func:`forget_gates` and :func:`forget_gate_product` give the carousel factor
+prod_{k=t+1}^T f_k per unit (LSTM).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlib import activations
+from rnnlib._checks import as_float_array
+
+NORMS = ("spectral", "fro")
+
+
+@dataclass
+class GradientFlow:
+    """Result of :func:`gradient_flow`.
+
+    h_norms   : (T+1,) ||d h_T / d h_t|| for t = 0..T.
+    c_norms   : (T+1,) ||d C_T / d C_t|| (LSTM only, else None).
+    jacobians : dict of (T+1, n, m) arrays: ``"hh"`` = d h_T/d h_t and, for the LSTM,
+                ``"hc"`` = d h_T/d C_t, ``"ch"`` = d C_T/d h_t, ``"cc"`` = d C_T/d C_t;
+                entry [t, k, j] = d (s_T)_k / d (s_t)_j.
+    norm      : which matrix norm ("spectral" or "fro").
+    """
+
+    h_norms: np.ndarray
+    c_norms: np.ndarray | None
+    jacobians: dict
+    norm: str
+
+    @property
+    def steps(self):
+        """t = 0..T, the x-axis of a gradient-flow plot."""
+        return np.arange(self.h_norms.shape[0])
+
+
+def matrix_norms(mats, norm="spectral"):
+    """Norm of each matrix in a stack (..., n, m): spectral (largest singular value) or
+    Frobenius."""
+    if norm not in NORMS:
+        raise ValueError(f"norm must be one of {NORMS}, got {norm!r}")
+    mats = np.asarray(mats)
+    if norm == "fro":
+        return np.sqrt(np.sum(mats * mats, axis=(-2, -1)))
+    return np.linalg.norm(mats, ord=2, axis=(-2, -1))
+
+
+def _as_tuple(state):
+    return tuple(state) if isinstance(state, tuple | list) else (state,)
+
+
+def _like(template, parts):
+    """Parts packed like ``template`` (a tuple state or a single array)."""
+    return tuple(parts) if isinstance(template, tuple | list) else parts[0]
+
+
+def _get_cell(model):
+    """The cell to walk: ``model`` itself, or the only cell of a one-layer,
+    one-direction layer."""
+    if hasattr(model, "forward") and hasattr(model, "backward") and _is_cell(model):
+        return model
+    layers = getattr(model, "num_layers", None)
+    bidi = getattr(model, "bidirectional", False)
+    if layers is not None and (layers != 1 or bidi):
+        raise ValueError(
+            "gradient_flow handles a single-layer, unidirectional layer or a cell; got "
+            f"num_layers={layers}, bidirectional={bidi} (pass the cell you want instead)")
+    for attr in ("cells", "_cells"):
+        cells = getattr(model, attr, None)
+        if cells is not None:
+            flat = list(cells.values()) if isinstance(cells, dict) else list(np.ravel(
+                np.asarray(cells, dtype=object)))
+            if len(flat) == 1:
+                return flat[0]
+    for attr in ("cell", "_cell"):
+        if getattr(model, attr, None) is not None:
+            return getattr(model, attr)
+    raise TypeError(f"cannot find the recurrent cell of {type(model).__name__}: pass a cell "
+                    "with forward(x_t, state) -> (state, cache) and "
+                    "backward(d_state, cache) -> (dx_t, d_state)")
+
+
+def _is_cell(obj):
+    return hasattr(obj, "state_parts") or (
+        not hasattr(obj, "num_layers") and hasattr(obj, "params"))
+
+
+def _hidden_size(cell):
+    size = getattr(cell, "hidden_size", None)
+    if size is None:
+        raise TypeError(f"{type(cell).__name__} has no hidden_size; pass state explicitly")
+    return int(size)
+
+
+def _sequence(x, cell):
+    """x as (T, D) float array (a (T, 1, D) batch of one is accepted)."""
+    arr = np.asarray(x)
+    if arr.ndim == 3:
+        if arr.shape[1] != 1:
+            raise ValueError(f"x must be one sequence, shape (T, D) or (T, 1, D), got {arr.shape}")
+        arr = arr[:, 0, :]
+    dtype = _param_dtype(cell)
+    arr = as_float_array("x", arr, ndim=2, dtype=dtype)
+    if arr.shape[0] < 1:
+        raise ValueError(f"x must have at least one time step, got shape {arr.shape}")
+    return arr
+
+
+def _param_dtype(cell):
+    params = getattr(cell, "params", None) or {}
+    for value in params.values():
+        return value.dtype
+    return np.float64
+
+
+def _initial_state(cell, state, is_tuple_hint=None):
+    """The initial state as a tuple of (n_i,) vectors (zeros if ``state`` is None)."""
+    dtype = _param_dtype(cell)
+    if state is None:
+        size = _hidden_size(cell)
+        n_parts = is_tuple_hint if is_tuple_hint else 1
+        return tuple(np.zeros(size, dtype=dtype) for _ in range(n_parts))
+    parts = []
+    for k, part in enumerate(_as_tuple(state)):
+        arr = np.asarray(part)
+        if arr.ndim == 3 and arr.shape[:2] == (1, 1):  # (layers*dirs=1, B=1, H) as a layer
+            arr = arr[0, 0]
+        elif arr.ndim == 2 and arr.shape[0] == 1:
+            arr = arr[0]
+        parts.append(as_float_array(f"state[{k}]", arr, ndim=1, dtype=dtype))
+    return tuple(parts)
+
+
+def _state_parts(cell):
+    """How many arrays make up this cell's state (2 for an LSTM, 1 otherwise)."""
+    return int(getattr(cell, "state_parts", 1))
+
+
+def _snapshot(grads):
+    return {k: np.array(v, copy=True) for k, v in grads.items()}
+
+
+def _restore(cell, saved):
+    for k, v in saved.items():
+        if k in cell.grads and cell.grads[k].shape == v.shape:
+            cell.grads[k][...] = v
+        else:
+            cell.grads[k] = v
+
+
+def state_jacobians(model, x, state=None):
+    """All Jacobians d s_T / d s_t for t = 0..T, from one backward sweep.
+
+    model : a cell, or a one-layer unidirectional RNN/LSTM/GRU layer.
+    x     : one input sequence, (T, D) (or (T, 1, D)).
+    state : initial state (h0, or (h0, c0) for the LSTM), each (H,) or (1, H)
+            (or (1, 1, H) as a layer takes it); zeros if None.
+    Returns (J, parts): J is a list over t = 0..T of block matrices [[d a_T/d b_t]] as a
+    nested list J[t][a][b] of (n_a, n_b) arrays, parts the number of state arrays.
+    """
+    cell = _get_cell(model)
+    xs = _sequence(x, cell)
+    s0 = _initial_state(cell, state, _state_parts(cell))
+    sizes = [p.shape[0] for p in s0]
+    n = sum(sizes)
+    T = xs.shape[0]
+    dtype = xs.dtype
+
+    # Forward with the one sequence copied across a batch of n rows.
+    batch_state = _like(s0, [np.tile(p, (n, 1)) for p in s0]) if len(s0) > 1 \
+        else np.tile(s0[0], (n, 1))
+    caches = []
+    saved = _snapshot(cell.grads)
+    try:
+        for t in range(T):
+            batch_state, cache = cell.forward(np.tile(xs[t], (n, 1)), batch_state)
+            caches.append(cache)
+        # Seeds: part a, unit k -> row (offset_a + k) has e_k in part a, zeros elsewhere.
+        offsets = np.cumsum([0] + sizes)
+        d = [np.zeros((n, m), dtype=dtype) for m in sizes]
+        for a, m in enumerate(sizes):
+            d[a][offsets[a]:offsets[a + 1]] = np.eye(m, dtype=dtype)
+        d = _like(batch_state, d)
+        jac = [None] * (T + 1)
+        jac[T] = _blocks(d, offsets)
+        for t in range(T - 1, -1, -1):
+            _, d = cell.backward(d, caches[t])
+            jac[t] = _blocks(d, offsets)
+    finally:
+        _restore(cell, saved)
+    return jac, len(s0)
+
+
+def _blocks(d, offsets):
+    """Split the d_state rows into blocks J[a][b] = d part_a(T) / d part_b(t)."""
+    parts = _as_tuple(d)
+    return [[np.array(parts[b][offsets[a]:offsets[a + 1]]) for b in range(len(parts))]
+            for a in range(len(offsets) - 1)]
+
+
+def gradient_flow(model, x, state=None, *, norm="spectral"):
+    """Norms of d h_T / d h_t (and, for the LSTM, d C_T / d C_t) for t = 0..T.
+
+    model : a cell, or a one-layer unidirectional RNN/LSTM/GRU layer (stacked and
+            bidirectional layers are not handled: pass one of their cells).
+    x     : one input sequence (T, D) (or (T, 1, D)).
+    state : initial state, zeros if None (see :func:`state_jacobians`).
+    norm  : "spectral" (largest singular value, default) or "fro" (Frobenius).
+    Returns a :class:`GradientFlow`; the model's ``grads`` are left unchanged.
+    """
+    if norm not in NORMS:
+        raise ValueError(f"norm must be one of {NORMS}, got {norm!r}")
+    jac, parts = state_jacobians(model, x, state)
+    stack = {"hh": np.stack([j[0][0] for j in jac])}
+    if parts == 2:
+        stack["hc"] = np.stack([j[0][1] for j in jac])
+        stack["ch"] = np.stack([j[1][0] for j in jac])
+        stack["cc"] = np.stack([j[1][1] for j in jac])
+    c_norms = matrix_norms(stack["cc"], norm) if parts == 2 else None
+    return GradientFlow(matrix_norms(stack["hh"], norm), c_norms, stack, norm)
+
+
+def vanilla_jacobians(weight_ih, weight_hh, bias, x, h0=None, activation="tanh"):
+    """d h_T / d h_t for the vanilla RNN, from first principles.
+
+    h_k = f(z_k),  z_k = W_ih x_k + W_hh h_{k-1} + b,   k = 1..T,
+    d h_T / d h_t = diag(f'(z_T)) W_hh  diag(f'(z_{T-1})) W_hh ... diag(f'(z_{t+1})) W_hh.
+
+    weight_ih (H, D), weight_hh (H, H), bias (H,) (PyTorch's bias_ih + bias_hh),
+    x (T, D), h0 (H,) (zeros if None). Returns (T+1, H, H) for t = 0..T.
+    """
+    w_hh = as_float_array("weight_hh", weight_hh, ndim=2)
+    hidden = w_hh.shape[0]
+    w_ih = as_float_array("weight_ih", weight_ih, ndim=2, shape=(hidden, None))
+    b = as_float_array("bias", bias, shape=(hidden,))
+    xs = as_float_array("x", x, ndim=2, shape=(None, w_ih.shape[1]))
+    h = np.zeros(hidden) if h0 is None else as_float_array("h0", h0, shape=(hidden,))
+    act = activations.get(activation)
+    factors = []
+    for x_t in xs:
+        z = w_ih @ x_t + w_hh @ h + b
+        h = act.f(z)
+        factors.append(act.df(z, h)[:, None] * w_hh)  # diag(f'(z)) W_hh
+    T = xs.shape[0]
+    jac = np.empty((T + 1, hidden, hidden))
+    jac[T] = np.eye(hidden)
+    for t in range(T - 1, -1, -1):
+        jac[t] = jac[t + 1] @ factors[t]  # factors[t] = d h_{t+1} / d h_t
+    return jac
+
+
+def forget_gates(model, x, state=None):
+    """The LSTM's forget gates f_k, k = 1..T, along one input sequence: (T, H).
+
+    f_k = sigmoid(W_if x_k + b_if + W_hf h_{k-1} + b_hf), computed here explicitly from the
+    parameters in PyTorch's layout (gate order i, f, g, o: rows H:2H of ``weight_ih``,
+    ``weight_hh``, ``bias_ih``, ``bias_hh``); the states h_{k-1} come from the cell's forward.
+    model : an LSTM cell or a one-layer unidirectional LSTM layer; x (T, D); state (h0, c0).
+    """
+    cell = _get_cell(model)
+    if _state_parts(cell) != 2:
+        raise TypeError(f"forget gates need an LSTM (state (h, c)), got {type(cell).__name__}")
+    xs = _sequence(x, cell)
+    h0, c0 = _initial_state(cell, state, 2)
+    p = cell.params
+    hidden = h0.shape[0]
+    rows = slice(hidden, 2 * hidden)
+    w_if, w_hf = p["weight_ih"][rows], p["weight_hh"][rows]
+    b_f = p["bias_ih"][rows] + p["bias_hh"][rows]
+    st = (h0[None], c0[None])
+    gates = np.empty((xs.shape[0], hidden), dtype=xs.dtype)
+    for k, x_k in enumerate(xs):
+        gates[k] = activations.sigmoid(w_if @ x_k + w_hf @ st[0][0] + b_f)
+        st, _ = cell.forward(x_k[None], st)
+    return gates
+
+
+def forget_gate_product(model, x, state=None):
+    """The constant error carousel's gain, per unit: (T+1, H) with
+
+        P[t] = f_{t+1} * f_{t+2} * ... * f_T     (P[T] = 1),
+
+    the diagonal of d C_T / d C_t along the cell-state path alone (claim C22). It equals
+    the full d C_T / d C_t when the other paths (through h and the gates) are switched
+    off, e.g. with W_hh = 0. Arguments as :func:`forget_gates`."""
+    gates = forget_gates(model, x, state)
+    T, hidden = gates.shape
+    prod = np.ones((T + 1, hidden), dtype=gates.dtype)
+    for t in range(T - 1, -1, -1):
+        prod[t] = prod[t + 1] * gates[t]  # gates[t] = f_{t+1}
+    return prod

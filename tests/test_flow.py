@@ -1,0 +1,260 @@
+"""Tests of rnnlib.flow: Jacobians d s_T / d s_t from the backward walk, against
+finite differences of the forward recurrence, against the explicit vanilla product
+diag(f'(z)) W_hh ..., and the LSTM's forget-gate product (constant error carousel)."""
+
+import numpy as np
+import pytest
+
+from rnnlib import cells, flow
+
+T, D, H = 7, 3, 4
+
+
+def make_cell(kind, seed=0, **kw):
+    if kind == "rnn_tanh":
+        return cells.RNNCell(D, H, activation="tanh", rng=seed, **kw)
+    if kind == "rnn_relu":
+        return cells.RNNCell(D, H, activation="relu", rng=seed, **kw)
+    if kind == "lstm":
+        return cells.LSTMCell(D, H, rng=seed, **kw)
+    if kind == "gru":
+        return cells.GRUCell(D, H, rng=seed, **kw)
+    raise ValueError(kind)
+
+
+def scale_weights(cell, factor):
+    """Larger weights so that the Jacobians are far from trivial."""
+    for v in cell.params.values():
+        v *= factor
+    return cell
+
+
+def run_from(cell, xs, state, t):
+    """The state after running the recurrence over xs[t:] from ``state`` (batch of one)."""
+    st = tuple(s[None] for s in state) if isinstance(state, tuple) else state[None]
+    for x_k in xs[t:]:
+        st, _ = cell.forward(x_k[None], st)
+    return tuple(s[0] for s in st) if isinstance(st, tuple) else st[0]
+
+
+def states_along(cell, xs, s0):
+    """[s_0, ..., s_T] for one sequence."""
+    out = [s0]
+    for t in range(len(xs)):
+        out.append(run_from(cell, xs[t:t + 1], out[-1], 0))
+    return out
+
+
+def fd_jacobians(cell, xs, s0, eps=1e-6):
+    """d s_T / d s_t by centred differences: perturb s_t, run the recurrence from t.
+    Returns a list over t of the full (n, n) Jacobian (state parts concatenated)."""
+    states = states_along(cell, xs, s0)
+    tup = isinstance(s0, tuple)
+
+    def flat(s):
+        return np.concatenate(s) if tup else s
+
+    def unflat(v):
+        return (v[:H], v[H:]) if tup else v
+
+    jac = []
+    for t in range(len(xs) + 1):
+        base = flat(states[t])
+        cols = []
+        for j in range(base.size):
+            e = np.zeros_like(base)
+            e[j] = eps
+            plus = flat(run_from(cell, xs, unflat(base + e), t))
+            minus = flat(run_from(cell, xs, unflat(base - e), t))
+            cols.append((plus - minus) / (2 * eps))
+        jac.append(np.stack(cols, axis=1))
+    return jac
+
+
+def full_blocks(fl):
+    """The flow's Jacobians as full (T+1, n, n) matrices."""
+    j = fl.jacobians
+    if "cc" not in j:
+        return j["hh"]
+    top = np.concatenate([j["hh"], j["hc"]], axis=2)
+    bottom = np.concatenate([j["ch"], j["cc"]], axis=2)
+    return np.concatenate([top, bottom], axis=1)
+
+
+def initial_state(kind, rng):
+    h0 = rng.standard_normal(H) * 0.5
+    return (h0, rng.standard_normal(H) * 0.5) if kind == "lstm" else h0
+
+
+@pytest.mark.parametrize("kind", ["rnn_tanh", "rnn_relu", "lstm", "gru"])
+def test_jacobians_match_finite_differences(kind):
+    rng = np.random.default_rng(1)
+    cell = scale_weights(make_cell(kind), 2.0)
+    xs = rng.standard_normal((T, D))
+    s0 = initial_state(kind, rng)
+    fl = flow.gradient_flow(cell, xs, s0)
+    ours = full_blocks(fl)
+    ref = np.stack(fd_jacobians(cell, xs, s0))
+    assert ours.shape == ref.shape
+    err = np.max(np.abs(ours - ref)) / max(np.max(np.abs(ref)), 1e-12)
+    assert err < 1e-7, err
+    # And the norms are the norms of those matrices.
+    np.testing.assert_allclose(fl.h_norms, [np.linalg.norm(m[:H, :H], 2) for m in ref],
+                               rtol=1e-6)
+    if kind == "lstm":
+        np.testing.assert_allclose(fl.c_norms, [np.linalg.norm(m[H:, H:], 2) for m in ref],
+                                   rtol=1e-6)
+    else:
+        assert fl.c_norms is None
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_vanilla_matches_explicit_product(activation):
+    rng = np.random.default_rng(2)
+    cell = scale_weights(cells.RNNCell(D, H, activation=activation, rng=3), 3.0)
+    xs = rng.standard_normal((T, D))
+    h0 = rng.standard_normal(H)
+    p = cell.params
+    explicit = flow.vanilla_jacobians(p["weight_ih"], p["weight_hh"],
+                                      p["bias_ih"] + p["bias_hh"], xs, h0, activation)
+    fl = flow.gradient_flow(cell, xs, h0)
+    np.testing.assert_allclose(fl.jacobians["hh"], explicit, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(fl.h_norms, flow.matrix_norms(explicit), rtol=1e-12)
+    assert fl.h_norms[-1] == pytest.approx(1.0)
+
+
+def test_vanilla_product_is_bounded_by_singular_value_power():
+    """||d h_T/d h_t||_2 <= (gamma sigma_max(W_hh))^(T-t) for tanh (gamma = 1), claim C16."""
+    rng = np.random.default_rng(4)
+    w_hh = rng.standard_normal((H, H))
+    w_hh *= 0.9 / np.linalg.norm(w_hh, 2)
+    jac = flow.vanilla_jacobians(rng.standard_normal((H, D)), w_hh, np.zeros(H),
+                                 rng.standard_normal((20, D)))
+    norms = flow.matrix_norms(jac)
+    bound = 0.9 ** (20 - np.arange(21))
+    assert np.all(norms <= bound * (1 + 1e-12))
+    assert norms[0] < 0.9 ** 20 * 1.0001
+
+
+def test_frobenius_and_spectral_norms():
+    rng = np.random.default_rng(5)
+    mats = rng.standard_normal((3, 4, 4))
+    np.testing.assert_allclose(flow.matrix_norms(mats, "fro"),
+                               [np.linalg.norm(m, "fro") for m in mats])
+    np.testing.assert_allclose(flow.matrix_norms(mats, "spectral"),
+                               [np.linalg.norm(m, 2) for m in mats])
+    cell = make_cell("rnn_tanh")
+    xs = rng.standard_normal((T, D))
+    fl = flow.gradient_flow(cell, xs, norm="fro")
+    assert fl.norm == "fro"
+    np.testing.assert_allclose(fl.h_norms, flow.matrix_norms(fl.jacobians["hh"], "fro"))
+    np.testing.assert_array_equal(fl.steps, np.arange(T + 1))
+
+
+@pytest.mark.parametrize("kind", ["rnn_tanh", "lstm", "gru"])
+def test_model_grads_left_unchanged(kind):
+    rng = np.random.default_rng(6)
+    cell = make_cell(kind)
+    for g in cell.grads.values():
+        g[...] = rng.standard_normal(g.shape)
+    before = {k: v.copy() for k, v in cell.grads.items()}
+    ids = {k: id(v) for k, v in cell.grads.items()}
+    flow.gradient_flow(cell, rng.standard_normal((T, D)))
+    for k, v in cell.grads.items():
+        np.testing.assert_array_equal(v, before[k])
+        assert id(v) == ids[k]
+
+
+def test_lstm_forget_gate_product_is_the_carousel_when_w_hh_is_zero():
+    rng = np.random.default_rng(7)
+    cell = scale_weights(make_cell("lstm"), 3.0)
+    cell.params["weight_hh"][...] = 0.0
+    xs = rng.standard_normal((T, D))
+    s0 = (rng.standard_normal(H), rng.standard_normal(H))
+    prod = flow.forget_gate_product(cell, xs, s0)
+    assert prod.shape == (T + 1, H)
+    np.testing.assert_array_equal(prod[-1], np.ones(H))
+    fl = flow.gradient_flow(cell, xs, s0)
+    np.testing.assert_allclose(fl.jacobians["cc"], np.stack([np.diag(p) for p in prod]),
+                               rtol=1e-12, atol=1e-15)
+    # With W_hh = 0 the state h never feeds back: d C_T / d h_t = 0 for t < T.
+    np.testing.assert_array_equal(fl.jacobians["ch"][:-1], 0.0)
+
+
+def test_lstm_carousel_is_only_part_of_the_flow_with_recurrent_weights():
+    """With W_hh != 0 the paths through h add to d C_T / d C_t: the product alone is not it."""
+    rng = np.random.default_rng(8)
+    cell = scale_weights(make_cell("lstm"), 3.0)
+    xs = rng.standard_normal((T, D))
+    prod = flow.forget_gate_product(cell, xs)
+    cc = flow.gradient_flow(cell, xs).jacobians["cc"]
+    off = np.max(np.abs(cc[0] - np.diag(prod[0])))
+    assert off > 1e-3
+    # The last step is always exactly the carousel: d C_T / d C_{T-1} = diag(f_T).
+    np.testing.assert_allclose(cc[T - 1], np.diag(prod[T - 1]), rtol=1e-12)
+
+
+def test_forget_gates_in_unit_interval_and_match_one_step_jacobian():
+    rng = np.random.default_rng(9)
+    cell = make_cell("lstm")
+    xs = rng.standard_normal((T, D))
+    gates = flow.forget_gates(cell, xs)
+    assert gates.shape == (T, H)
+    assert np.all((gates > 0) & (gates < 1))
+    states = states_along(cell, xs, (np.zeros(H), np.zeros(H)))
+    for k in range(T):  # one step: d C_{k+1} / d C_k (h_k fixed) = diag(f_{k+1})
+        fl = flow.gradient_flow(cell, xs[k:k + 1], states[k])
+        np.testing.assert_allclose(fl.jacobians["cc"][0], np.diag(gates[k]), rtol=1e-12)
+
+
+def test_float32_cell_runs():
+    cell = make_cell("rnn_tanh", dtype=np.float32)
+    fl = flow.gradient_flow(cell, np.ones((T, D), dtype=np.float32))
+    assert fl.jacobians["hh"].dtype == np.float32
+    assert fl.h_norms.shape == (T + 1,)
+
+
+# -- bad input ------------------------------------------------------------------------
+
+
+def test_bad_norm():
+    with pytest.raises(ValueError, match="norm must be one of"):
+        flow.gradient_flow(make_cell("rnn_tanh"), np.zeros((T, D)), norm="nuclear")
+    with pytest.raises(ValueError, match="norm must be one of"):
+        flow.matrix_norms(np.eye(2), "max")
+
+
+def test_bad_x():
+    cell = make_cell("rnn_tanh")
+    with pytest.raises(TypeError, match="x must be a floating-point array"):
+        flow.gradient_flow(cell, np.zeros((T, D), dtype=int))
+    with pytest.raises(ValueError, match="x must be one sequence"):
+        flow.gradient_flow(cell, np.zeros((T, 2, D)))
+    with pytest.raises(ValueError, match="x must have shape"):
+        flow.gradient_flow(cell, np.zeros((T, D + 1)))
+    with pytest.raises(ValueError, match="NaN"):
+        flow.gradient_flow(cell, np.full((T, D), np.nan))
+    with pytest.raises(ValueError, match="at least one time step"):
+        flow.gradient_flow(cell, np.zeros((0, D)))
+
+
+def test_bad_state():
+    cell = make_cell("rnn_tanh")
+    with pytest.raises(ValueError, match=r"state\[0\] must have 1 dimensions"):
+        flow.gradient_flow(cell, np.zeros((T, D)), np.zeros((2, H)))
+    with pytest.raises(ValueError, match="state"):
+        flow.gradient_flow(cell, np.zeros((T, D)), np.zeros(H + 1))
+
+
+def test_forget_gates_need_an_lstm():
+    with pytest.raises(TypeError, match="need an LSTM"):
+        flow.forget_gate_product(make_cell("gru"), np.zeros((T, D)))
+
+
+def test_bad_vanilla_arguments():
+    with pytest.raises(ValueError, match="weight_ih must have shape"):
+        flow.vanilla_jacobians(np.zeros((H + 1, D)), np.zeros((H, H)), np.zeros(H),
+                               np.zeros((T, D)))
+    with pytest.raises(ValueError, match="unknown activation"):
+        flow.vanilla_jacobians(np.zeros((H, D)), np.zeros((H, H)), np.zeros(H),
+                               np.zeros((T, D)), activation="swish")
