@@ -1,0 +1,106 @@
+"""What every recurrent cell shares: sizes, dtype, PyTorch-style initialisation,
+the ``params``/``grads`` dicts, input checks, and the split of one step into
+
+    1. ``project_input(x)``: the part of the gate pre-activations that does not depend on
+       the state, ``x @ W_ih.T + biases`` (for a whole sequence (T, B, D) in ONE matmul);
+    2. ``step(xp, state)``: the recurrence proper, given that projection;
+
+and the backward in the reverse order (``step_backward`` then ``project_input_backward``).
+``forward``/``backward`` for a single time step are these two glued together; the sequence
+layers (:mod:`rnnlib.layers`) call the pieces so that the input matmuls run once per sequence.
+"""
+
+import numpy as np
+
+from .._checks import as_float_array, as_generator, check_positive_int
+
+
+class RecurrentCell:
+    """Base class. Subclasses set ``num_chunks`` (gates stacked in the weights: 1 for the
+    RNN, 4 for the LSTM, 3 for the GRU), ``state_parts`` (1: state is ``h``; 2: ``(h, c)``)
+    and implement ``project_input``, ``project_input_backward``, ``step``,
+    ``step_backward`` and ``internals``."""
+
+    num_chunks = 1
+    state_parts = 1
+
+    def __init__(self, input_size, hidden_size, *, rng=None, dtype=np.float64):
+        self.input_size = check_positive_int("input_size", input_size)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        try:
+            dt = np.dtype(dtype)
+        except TypeError as err:
+            raise TypeError(f"dtype must be a floating-point dtype, got {dtype!r}") from err
+        if not np.issubdtype(dt, np.floating):
+            raise TypeError(f"dtype must be a floating-point dtype, got {dt}")
+        self.dtype = dt
+        self._rng = as_generator(rng)
+        self.params = {}
+        self.grads = {}
+
+    # -- parameters ---------------------------------------------------------------------
+    def _add_param(self, name, shape):
+        """A parameter drawn from U(-1/sqrt(H), 1/sqrt(H)) as PyTorch does, and its zero grad."""
+        bound = 1.0 / np.sqrt(self.hidden_size)
+        self.params[name] = self._rng.uniform(-bound, bound, size=shape).astype(self.dtype)
+        self.grads[name] = np.zeros(shape, dtype=self.dtype)
+
+    def zero_grad(self):
+        """Reset every gradient to zero IN PLACE (the arrays stay the same objects)."""
+        for g in self.grads.values():
+            g.fill(0)
+
+    # -- states ---------------------------------------------------------------------------
+    def init_state(self, batch_size):
+        """The zero state for a batch: ``h`` (B, H), or ``(h, c)`` for the LSTM."""
+        zeros = [np.zeros((batch_size, self.hidden_size), dtype=self.dtype)
+                 for _ in range(self.state_parts)]
+        return zeros[0] if self.state_parts == 1 else tuple(zeros)
+
+    def _check_x(self, x):
+        return as_float_array("x", x, ndim=2, shape=(None, self.input_size), dtype=self.dtype)
+
+    def _check_state(self, name, state, batch_size):
+        """``state`` as h (B, H) or a tuple (h, c); ``None`` means zeros."""
+        if state is None:
+            return self.init_state(batch_size)
+        shape = (batch_size, self.hidden_size)
+        if self.state_parts == 1:
+            if isinstance(state, tuple | list):
+                raise TypeError(f"{name} must be one array h of shape {shape}, "
+                                f"got a {type(state).__name__} of {len(state)} items")
+            return as_float_array(name, state, shape=shape, dtype=self.dtype)
+        if not isinstance(state, tuple | list) or len(state) != 2:
+            raise TypeError(f"{name} must be a tuple (h, c) of two arrays of shape {shape}, "
+                            f"got {type(state).__name__}")
+        return tuple(self.init_state(batch_size)[k] if s is None else
+                     as_float_array(f"{name}[{k}]", s, shape=shape, dtype=self.dtype)
+                     for k, s in enumerate(state))
+
+    # -- one time step ----------------------------------------------------------------------
+    def forward(self, x, state=None):
+        """One time step. x (B, D), state h (B, H) or (h, c) (None: zeros).
+
+        Returns ``(new_state, cache)``; pass ``cache`` to :meth:`backward`."""
+        x = self._check_x(x)
+        state = self._check_state("state", state, x.shape[0])
+        new_state, step_cache = self.step(self.project_input(x), state)
+        return new_state, (x, step_cache)
+
+    def backward(self, d_new_state, cache):
+        """Gradients of one step. ``d_new_state`` is dL/dh' (B, H) or (dL/dh', dL/dc')
+        (None entries mean zero). ADDS the parameter gradients into ``self.grads`` and
+        returns ``(dx, d_state)``: dL/dx (B, D) and dL/d(state) in the state's form."""
+        x, step_cache = cache
+        d_new_state = self._check_state("d_new_state", d_new_state, x.shape[0])
+        dxp, d_state = self.step_backward(d_new_state, step_cache)
+        return self.project_input_backward(dxp, x), d_state
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(input_size={self.input_size}, "
+                f"hidden_size={self.hidden_size}, dtype={self.dtype.name})")
+
+
+def stack_caches(caches, index):
+    """Stack entry ``index`` of every per-step cache: (T, B, ...)."""
+    return np.stack([c[index] for c in caches])

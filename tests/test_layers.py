@@ -1,0 +1,399 @@
+"""Sequence layers: BPTT gradient checks (full, truncated, multi-layer, bidirectional,
+variable lengths, given initial state and final-state gradient), semantics of lengths and
+state layout, float32, parameter sharing, state_dict, internals and input validation."""
+
+import numpy as np
+import pytest
+
+from rnnlib.gradcheck import check_gradients
+from rnnlib.layers import RNN
+
+T, B, D, H = 5, 3, 4, 3
+TOL = 1e-7
+
+# name -> constructor(input, hidden, num_layers, **kw)
+KINDS = {
+    "rnn_tanh": lambda *a, **k: RNN(*a, **k),
+    "rnn_relu": lambda *a, **k: RNN(*a, nonlinearity="relu", **k),
+}
+ALL = list(KINDS)
+
+
+def make(kind, num_layers=1, bidirectional=False, **kw):
+    kw.setdefault("rng", 0)
+    return KINDS[kind](D, H, num_layers, bidirectional=bidirectional, **kw)
+
+
+def parts(state):
+    return state if isinstance(state, tuple) else (state,)
+
+
+def pack(layer, arrays):
+    return arrays[0] if layer.state_parts == 1 else tuple(arrays)
+
+
+def random_state(layer, rng, batch=B):
+    shape = (layer.num_layers * layer.num_directions, batch, H)
+    return pack(layer, [rng.normal(size=shape) for _ in range(layer.state_parts)])
+
+
+def gradcheck_layer(layer, lengths=None, with_state=True, with_d_final=True, seed=0):
+    """Loss = sum(outputs * R) + sum(final_state * S); check params, x, initial state."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(T, B, D))
+    state = random_state(layer, rng) if with_state else None
+    R = rng.normal(size=(T, B, H * layer.num_directions))
+    S = random_state(layer, rng) if with_d_final else None
+
+    def loss():
+        out, final = layer.forward(x, state, lengths)
+        value = np.sum(out * R)
+        if S is not None:
+            value += sum(np.sum(f * s) for f, s in zip(parts(final), parts(S), strict=True))
+        return value
+
+    loss()
+    dx, d_state = layer.backward(R, S)
+    arrays = dict(layer.params, x=x)
+    analytic = dict(layer.grads, x=dx)
+    if with_state:
+        for k, (s, ds) in enumerate(zip(parts(state), parts(d_state), strict=True)):
+            arrays[f"state{k}"], analytic[f"state{k}"] = s, ds
+    errors = check_gradients(loss, arrays, analytic)
+    assert max(errors.values()) < TOL, errors
+    return errors
+
+
+@pytest.mark.parametrize("kind", ALL)
+@pytest.mark.parametrize("num_layers, bidirectional", [(1, False), (2, False), (1, True),
+                                                       (2, True)])
+def test_gradcheck_layers(kind, num_layers, bidirectional):
+    layer = make(kind, num_layers, bidirectional)
+    errors = gradcheck_layer(layer)
+    suffixes = ["_l0", "_l1"][:num_layers]
+    if bidirectional:
+        suffixes += [s + "_reverse" for s in suffixes]
+    assert {"weight_ih" + s for s in suffixes} <= set(errors)
+
+
+@pytest.mark.parametrize("kind", ALL)
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_gradcheck_variable_lengths(kind, bidirectional):
+    gradcheck_layer(make(kind, 2, bidirectional), lengths=np.array([2, 5, 3]))
+
+
+@pytest.mark.parametrize("kind", ALL)
+@pytest.mark.parametrize("with_state, with_d_final", [(False, False), (True, False),
+                                                      (False, True)])
+def test_gradcheck_state_options(kind, with_state, with_d_final):
+    gradcheck_layer(make(kind, 1, True), with_state=with_state, with_d_final=with_d_final)
+
+
+def truncated_loss_factory(layer, x, state, R, S, k):
+    """The truncated objective written directly with the cell: output t is computed by
+    running steps t-k+1 .. t from the state entering step t-k+1, held CONSTANT (its value
+    from the forward with the current parameters at construction time), or from the live
+    initial state when t-k+1 <= 0. Single layer, forward direction."""
+    cell = layer.cells[0, 0]
+    s0 = tuple(p[0] for p in parts(state))
+
+    def run(start, stop, s):
+        for u in range(start, stop):
+            s, _ = cell.forward(x[u], pack(layer, list(s)))
+            s = parts(s)
+        return s
+
+    frozen = [tuple(p.copy() for p in s0)]
+    for u in range(T):
+        frozen.append(tuple(p.copy() for p in run(u, u + 1, frozen[-1])))
+
+    def loss():
+        value = 0.0
+        for t in range(T):
+            start = max(0, t - k + 1)
+            s = run(start, t + 1, s0 if start == 0 else frozen[start])
+            value += np.sum(s[0] * R[t])
+            if t == T - 1:
+                value += sum(np.sum(a * b[0]) for a, b in zip(s, parts(S), strict=True))
+        return value
+
+    return loss
+
+
+@pytest.mark.parametrize("kind", ALL)
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_truncated_bptt_matches_truncated_objective(kind, k):
+    layer = make(kind)
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(T, B, D))
+    state = random_state(layer, rng)
+    R = rng.normal(size=(T, B, H))
+    S = random_state(layer, rng)
+    layer.forward(x, state)
+    dx, d_state = layer.backward(R, S, truncate=k)
+    loss = truncated_loss_factory(layer, x, state, R, S, k)
+    arrays = dict(layer.params, x=x)
+    analytic = dict(layer.grads, x=dx)
+    for j, (s, ds) in enumerate(zip(parts(state), parts(d_state), strict=True)):
+        arrays[f"state{j}"], analytic[f"state{j}"] = s, ds
+    errors = check_gradients(loss, arrays, analytic)
+    assert max(errors.values()) < TOL, errors
+    # and it really differs from full BPTT
+    full = make(kind)
+    full.forward(x, state)
+    full.backward(R, S)
+    assert not np.allclose(full.grads["weight_hh_l0"], layer.grads["weight_hh_l0"])
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_truncate_at_least_T_is_full_bptt(kind):
+    layer = make(kind, 2, True)
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(T, B, D))
+    d_out = rng.normal(size=(T, B, 2 * H))
+    layer.forward(x)
+    dx_full, _ = layer.backward(d_out)
+    full = {k: v.copy() for k, v in layer.grads.items()}
+    dx_trunc, _ = layer.backward(d_out, truncate=T)
+    np.testing.assert_allclose(dx_trunc, dx_full, rtol=1e-12, atol=1e-14)
+    for name in full:
+        np.testing.assert_allclose(layer.grads[name], full[name], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("kind", ALL)
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_lengths_mean_packed_sequences(kind, num_layers):
+    """Each padded sequence gives the same outputs and final state as when run alone,
+    unpadded; outputs past its end are zero (PyTorch's pack_padded_sequence semantics)."""
+    layer = make(kind, num_layers, True)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(T, B, D))
+    state = random_state(layer, rng)
+    lengths = np.array([2, 5, 1])
+    out, final = layer.forward(x, state, lengths)
+    for b, n in enumerate(lengths):
+        alone_state = pack(layer, [p[:, b:b + 1] for p in parts(state)])
+        out_b, final_b = layer.forward(x[:n, b:b + 1], alone_state)
+        np.testing.assert_allclose(out[:n, b:b + 1], out_b, rtol=1e-12, atol=1e-14)
+        assert not np.any(out[n:, b])
+        for f, fb in zip(parts(final), parts(final_b), strict=True):
+            np.testing.assert_allclose(f[:, b:b + 1], fb, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_lengths_all_full_equals_no_lengths(kind):
+    layer = make(kind, 1, True)
+    x = np.random.default_rng(0).normal(size=(T, B, D))
+    a, _ = layer.forward(x)
+    b, _ = layer.forward(x, lengths=[T] * B)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_final_state_layout_as_pytorch(kind):
+    """h_n[layer * dirs + d]: forward direction's state after t = T-1, the reverse
+    direction's after t = 0; the top layer's equal the corresponding output halves."""
+    layer = make(kind, 2, True)
+    x = np.random.default_rng(0).normal(size=(T, B, D))
+    out, final = layer.forward(x)
+    h_n = parts(final)[0]
+    assert h_n.shape == (4, B, H)
+    np.testing.assert_array_equal(h_n[2], out[-1, :, :H])
+    np.testing.assert_array_equal(h_n[3], out[0, :, H:])
+    internals = layer.internals
+    np.testing.assert_array_equal(h_n[0], internals[0, 0]["h"][-1])
+    np.testing.assert_array_equal(h_n[1], internals[0, 1]["h"][0])
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_reverse_direction_is_forward_on_reversed_input(kind):
+    layer = make(kind, 1, True)
+    x = np.random.default_rng(0).normal(size=(T, B, D))
+    out, _ = layer.forward(x)
+    single = make(kind, 1, False)
+    single.load_state_dict({k.replace("_reverse", ""): v for k, v in layer.params.items()
+                            if k.endswith("_reverse")})
+    out_rev, _ = single.forward(x[::-1])
+    np.testing.assert_allclose(out[:, :, H:], out_rev[::-1], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_float32_end_to_end(kind):
+    layer = make(kind, 2, True, dtype=np.float32)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(T, B, D)).astype(np.float32)
+    state = pack(layer, [p.astype(np.float32) for p in parts(random_state(layer, rng))])
+    out, final = layer.forward(x, state, lengths=[3, 5, 1])
+    dx, d_state = layer.backward(np.ones_like(out), final)
+    arrays = [out, dx, *parts(final), *parts(d_state), *layer.params.values(),
+              *layer.grads.values(), *[v for d in layer.internals.values() for v in d.values()]]
+    assert all(a.dtype == np.float32 for a in arrays)
+    # and it agrees with float64 to float32 accuracy
+    ref = make(kind, 2, True)
+    ref.load_state_dict({k: v.astype(np.float64) for k, v in layer.params.items()})
+    out64, _ = ref.forward(x.astype(np.float64), pack(ref, [p.astype(np.float64)
+                                                            for p in parts(state)]), [3, 5, 1])
+    np.testing.assert_allclose(out, out64, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_backward_overwrites_grads(kind):
+    layer = make(kind, 2, True)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(T, B, D))
+    d_out = rng.normal(size=(T, B, 2 * H))
+    layer.forward(x)
+    layer.backward(d_out)
+    first = {k: v.copy() for k, v in layer.grads.items()}
+    layer.backward(d_out)
+    for k in first:
+        np.testing.assert_allclose(layer.grads[k], first[k], rtol=1e-12, atol=1e-15)
+    layer.zero_grad()
+    assert all(not np.any(v) for v in layer.grads.values())
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_params_are_the_cells_arrays(kind):
+    """An optimiser updating params[name] in place updates the model."""
+    layer = make(kind, 2, True)
+    x = np.random.default_rng(0).normal(size=(T, B, D))
+    before, _ = layer.forward(x)
+    for name, cell_name in [("weight_hh_l1_reverse", "weight_hh"), ("bias_ih_l0", "bias_ih")]:
+        cell = layer.cells[int(name[name.index("_l") + 2]), int(name.endswith("_reverse"))]
+        assert layer.params[name] is cell.params[cell_name]
+        assert layer.grads[name] is cell.grads[cell_name]
+    layer.params["weight_hh_l1_reverse"] -= 0.5
+    after, _ = layer.forward(x)
+    assert not np.allclose(after[:, :, H:], before[:, :, H:])
+    np.testing.assert_array_equal(after[:, :, :H], before[:, :, :H])
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_state_dict_round_trip(kind):
+    a, b = make(kind, 2, True, rng=1), make(kind, 2, True, rng=2)
+    x = np.random.default_rng(0).normal(size=(T, B, D))
+    sd = a.state_dict()
+    assert all(sd[k] is not a.params[k] for k in sd)
+    ids = {k: id(v) for k, v in b.params.items()}
+    b.load_state_dict(sd)
+    assert {k: id(v) for k, v in b.params.items()} == ids  # copied in place
+    np.testing.assert_array_equal(a.forward(x)[0], b.forward(x)[0])
+    sd["bias_ih_l0"] += 1.0  # a copy: the model is unchanged
+    assert not np.array_equal(sd["bias_ih_l0"], a.params["bias_ih_l0"])
+
+
+def test_pytorch_parameter_names_and_shapes():
+    layer = RNN(D, H, 2, bidirectional=True)
+    expected = {}
+    for layer_index, size in [(0, D), (1, 2 * H)]:
+        for suffix in ("", "_reverse"):
+            s = f"_l{layer_index}{suffix}"
+            expected.update({"weight_ih" + s: (H, size), "weight_hh" + s: (H, H),
+                             "bias_ih" + s: (H,), "bias_hh" + s: (H,)})
+    assert {k: v.shape for k, v in layer.params.items()} == expected
+    assert {k: v.shape for k, v in layer.grads.items()} == expected
+
+
+def test_load_state_dict_errors():
+    layer = RNN(D, H)
+    sd = layer.state_dict()
+    del sd["bias_hh_l0"]
+    sd["bias_hh_l9"] = np.zeros(H)
+    with pytest.raises(KeyError, match=r"missing \['bias_hh_l0'\], unexpected \['bias_hh_l9'\]"):
+        layer.load_state_dict(sd)
+    sd = layer.state_dict()
+    sd["weight_hh_l0"] = np.zeros((H, H + 1))
+    with pytest.raises(ValueError, match=r"state_dict\['weight_hh_l0'\] must have shape"):
+        layer.load_state_dict(sd)
+    sd["weight_hh_l0"] = np.zeros((H, H), dtype=int)
+    with pytest.raises(TypeError, match="floating-point"):
+        layer.load_state_dict(sd)
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_internals_shapes(kind):
+    layer = make(kind, 2, True)
+    x = np.random.default_rng(0).normal(size=(T, B, D))
+    out, _ = layer.forward(x, lengths=[5, 2, 4])
+    internals = layer.internals
+    assert set(internals) == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    for values in internals.values():
+        assert "h" in values
+        for v in values.values():
+            assert v.shape == (T, B, H)
+            assert not np.any(v[2:, 1])  # zero past the end of sequence 1
+    np.testing.assert_array_equal(internals[1, 0]["h"], out[:, :, :H])
+    np.testing.assert_array_equal(internals[1, 1]["h"], out[:, :, H:])
+
+
+def test_rnn_internals_pre_activation():
+    layer = RNN(D, H, nonlinearity="relu", rng=0)
+    x = np.random.default_rng(0).normal(size=(T, B, D))
+    layer.forward(x)
+    v = layer.internals[0, 0]
+    np.testing.assert_array_equal(v["h"], np.maximum(v["pre"], 0))
+
+
+def test_rnn_activation_names():
+    assert RNN(D, H).activation.name == "tanh"
+    assert RNN(D, H, nonlinearity="relu").activation.name == "relu"
+    assert RNN(D, H, activation="elu").activation.name == "elu"
+    with pytest.raises(ValueError, match="not both"):
+        RNN(D, H, nonlinearity="relu", activation="tanh")
+    with pytest.raises(ValueError, match="unknown activation"):
+        RNN(D, H, nonlinearity="softplus")
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_bad_inputs(kind):
+    layer = make(kind, 2, True)
+    x = np.zeros((T, B, D))
+    with pytest.raises(ValueError, match=r"x must have 3 dimensions, got shape \(3, 4\)"):
+        layer.forward(np.zeros((B, D)))
+    with pytest.raises(ValueError, match=r"x must have shape \('any', 'any', 4\), got"):
+        layer.forward(np.zeros((T, B, D + 1)))
+    with pytest.raises(TypeError, match="x must be a floating-point array, got dtype int"):
+        layer.forward(np.zeros((T, B, D), dtype=int))
+    bad = x.copy()
+    bad[2, 1, 0] = np.nan
+    with pytest.raises(ValueError, match="x contains 1 NaN or infinite"):
+        layer.forward(bad)
+    bad[2, 1, 0] = -np.inf
+    with pytest.raises(ValueError, match="x contains 1 NaN or infinite"):
+        layer.forward(bad)
+    wrong = pack(layer, [np.zeros((2, B, H))] * layer.state_parts)  # needs (4, B, H)
+    with pytest.raises(ValueError, match=r"state.* must have shape \(4, 3, 3\), got \(2, 3, 3\)"):
+        layer.forward(x, wrong)
+    with pytest.raises(ValueError, match=r"lengths must have shape \(3,\)"):
+        layer.forward(x, lengths=[5, 5])
+    with pytest.raises(ValueError, match=r"lengths must lie in \[1, T\] = \[1, 5\]"):
+        layer.forward(x, lengths=[5, 6, 1])
+    with pytest.raises(ValueError, match=r"lengths must lie in \[1, T\]"):
+        layer.forward(x, lengths=[0, 2, 1])
+    with pytest.raises(TypeError, match="lengths must be integers"):
+        layer.forward(x, lengths=[1.5, 2, 3])
+    with pytest.raises(RuntimeError, match="before forward"):
+        make(kind).backward(np.zeros((T, B, H)))
+    with pytest.raises(RuntimeError, match="after a forward"):
+        make(kind).internals  # noqa: B018
+    layer.forward(x)
+    with pytest.raises(ValueError, match=r"d_outputs must have shape \(5, 3, 6\)"):
+        layer.backward(np.zeros((T, B, H)))
+    with pytest.raises(ValueError, match="d_final_state.* must have shape"):
+        layer.backward(np.zeros((T, B, 2 * H)), wrong)
+    with pytest.raises(ValueError, match="truncate must be a positive integer, got 0"):
+        layer.backward(np.zeros((T, B, 2 * H)), truncate=0)
+    with pytest.raises(ValueError, match="num_layers must be a positive integer"):
+        make(kind, 0)
+    with pytest.raises(TypeError, match="bidirectional must be True or False"):
+        make(kind, 1, "yes")
+
+
+def test_lengths_any_order_accepted():
+    layer = RNN(D, H, bidirectional=True)
+    x = np.random.default_rng(0).normal(size=(T, B, D))
+    out_a, fin_a = layer.forward(x, lengths=np.array([1, 5, 3]))
+    perm = [1, 2, 0]
+    out_b, fin_b = layer.forward(x[:, perm], lengths=np.array([5, 3, 1]))
+    np.testing.assert_array_equal(out_a[:, perm], out_b)
+    np.testing.assert_array_equal(fin_a[:, perm], fin_b)
