@@ -124,8 +124,7 @@ def _get_cell(model):
 
 
 def _is_cell(obj):
-    return hasattr(obj, "state_parts") or (
-        not hasattr(obj, "num_layers") and hasattr(obj, "params"))
+    return not hasattr(obj, "num_layers") and hasattr(obj, "params")
 
 
 def _hidden_size(cell):

@@ -5,7 +5,7 @@ diag(f'(z)) W_hh ..., and the LSTM's forget-gate product (constant error carouse
 import numpy as np
 import pytest
 
-from rnnlib import cells, flow
+from rnnlib import cells, flow, layers
 
 T, D, H = 7, 3, 4
 
@@ -214,6 +214,59 @@ def test_float32_cell_runs():
     assert fl.h_norms.shape == (T + 1,)
 
 
+def make_layer(kind, seed=0, **kw):
+    if kind.startswith("rnn"):
+        return layers.RNN(D, H, nonlinearity=kind[4:], rng=seed, **kw)
+    return {"lstm": layers.LSTM, "gru": layers.GRU}[kind](D, H, rng=seed, **kw)
+
+
+@pytest.mark.parametrize("kind", ["rnn_tanh", "rnn_relu", "lstm", "gru"])
+def test_layer_flow_matches_finite_differences_of_layer_forward(kind):
+    """d s_T / d s_t from the layer, against the layer's own forward: the state at step t
+    (the final state of x[:t]) is perturbed and the layer is run over x[t:] from it."""
+    rng = np.random.default_rng(10)
+    layer = make_layer(kind)
+    for v in layer.params.values():
+        v *= 2.0
+    xs = rng.standard_normal((T, 1, D))
+    lstm = kind == "lstm"
+    s0 = tuple(rng.standard_normal((1, 1, H)) for _ in range(2 if lstm else 1))
+    fl = flow.gradient_flow(layer, xs, s0 if lstm else s0[0])
+    ours = full_blocks(fl)
+    eps = 1e-6
+    for t in range(T):
+        init = s0 if lstm else s0[0]
+        st = init if t == 0 else layer.forward(xs[:t], init)[1]
+        base = np.concatenate([p.ravel() for p in (st if lstm else (st,))])
+        ref = np.empty((base.size, base.size))
+        for j in range(base.size):
+            finals = []
+            for sign in (1, -1):
+                v = base.copy()
+                v[j] += sign * eps
+                parts = tuple(v[k * H:(k + 1) * H].reshape(1, 1, H)
+                              for k in range(len(s0)))
+                fin = layer.forward(xs[t:], parts if lstm else parts[0])[1]
+                finals.append(np.concatenate([p.ravel() for p in (fin if lstm else (fin,))]))
+            ref[:, j] = (finals[0] - finals[1]) / (2 * eps)
+        err = np.max(np.abs(ours[t] - ref)) / max(np.max(np.abs(ref)), 1e-12)
+        assert err < 1e-7, (t, err)
+
+
+@pytest.mark.parametrize("kind", ["rnn_tanh", "lstm", "gru"])
+def test_layer_and_its_cell_give_the_same_flow(kind):
+    rng = np.random.default_rng(11)
+    layer = make_layer(kind)
+    xs = rng.standard_normal((T, D))
+    a = flow.gradient_flow(layer, xs)
+    b = flow.gradient_flow(layer.cells[0, 0], xs)
+    np.testing.assert_array_equal(a.h_norms, b.h_norms)
+    before = {k: v.copy() for k, v in layer.grads.items()}
+    flow.gradient_flow(layer, xs)
+    for k, v in layer.grads.items():
+        np.testing.assert_array_equal(v, before[k])
+
+
 # -- bad input ------------------------------------------------------------------------
 
 
@@ -244,6 +297,12 @@ def test_bad_state():
         flow.gradient_flow(cell, np.zeros((T, D)), np.zeros((2, H)))
     with pytest.raises(ValueError, match="state"):
         flow.gradient_flow(cell, np.zeros((T, D)), np.zeros(H + 1))
+
+
+@pytest.mark.parametrize("kw", [dict(num_layers=2), dict(bidirectional=True)])
+def test_stacked_or_bidirectional_layer_rejected(kw):
+    with pytest.raises(ValueError, match="single-layer, unidirectional"):
+        flow.gradient_flow(layers.RNN(D, H, **kw), np.zeros((T, D)))
 
 
 def test_forget_gates_need_an_lstm():
