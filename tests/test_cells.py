@@ -4,7 +4,7 @@ validation."""
 import numpy as np
 import pytest
 
-from rnnlib.cells import RNNCell
+from rnnlib.cells import LSTMCell, RNNCell
 from rnnlib.gradcheck import check_gradients
 
 B, D, H = 3, 4, 3
@@ -107,7 +107,8 @@ def test_cell_float32_stays_float32():
     assert all(v.dtype == np.float32 for v in cell.grads.values())
 
 
-@pytest.mark.parametrize("make", [lambda: RNNCell(D, H, rng=0)])
+@pytest.mark.parametrize("make", [lambda: RNNCell(D, H, rng=0),
+                                  lambda: LSTMCell(D, H, peephole="full", rng=0)])
 def test_cell_bad_inputs(make):
     cell = make()
     x = np.zeros((B, D))
@@ -150,3 +151,79 @@ def test_rnn_cell_state_must_be_single_array():
     cell = RNNCell(D, H, rng=0)
     with pytest.raises(TypeError, match="state must be one array h"):
         cell.forward(np.zeros((B, D)), (np.zeros((B, H)), np.zeros((B, H))))
+
+
+LSTM_PARAMS = {None: set(), "diagonal": {"peephole_i", "peephole_f", "peephole_o"},
+               "full": {"weight_ic", "weight_fc", "weight_oc"}}
+
+
+@pytest.mark.parametrize("peephole", [None, "diagonal", "full"])
+def test_lstm_cell_gradcheck(peephole):
+    errors = _gradcheck_cell(LSTMCell(D, H, peephole=peephole, forget_bias=1.0, rng=1))
+    assert set(errors) == ({"weight_ih", "weight_hh", "bias_ih", "bias_hh", "x", "state0",
+                            "state1"} | LSTM_PARAMS[peephole])
+
+
+def _lstm_reference(cell, x, h, c):
+    """The lecture's forward equations written out gate by gate, with the lecture's names."""
+    p, Hn = cell.params, cell.hidden_size
+
+    def sig(v):
+        return 1 / (1 + np.exp(-v))
+
+    def W(gate_index):  # the rows of gate k in the stacked matrices
+        rows = slice(gate_index * Hn, (gate_index + 1) * Hn)
+        return (x @ p["weight_ih"][rows].T + p["bias_ih"][rows] + h @ p["weight_hh"][rows].T
+                + p["bias_hh"][rows])
+
+    def peep(g, C):
+        if cell.peephole == "diagonal":
+            return p[f"peephole_{g}"] * C
+        if cell.peephole == "full":
+            return C @ p[f"weight_{g}c"].T
+        return 0.0
+
+    i_t = sig(W(0) + peep("i", c))
+    f_t = sig(W(1) + peep("f", c))
+    C_tilde = np.tanh(W(2))
+    C_t = f_t * c + i_t * C_tilde
+    o_t = sig(W(3) + peep("o", C_t))
+    h_t = o_t * np.tanh(C_t)
+    return h_t, C_t
+
+
+@pytest.mark.parametrize("peephole", [None, "diagonal", "full"])
+def test_lstm_cell_forward_equations(peephole):
+    cell = LSTMCell(D, H, peephole=peephole, rng=4)
+    rng = np.random.default_rng(5)
+    x, h, c = rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    (h1, c1), _ = cell.forward(x, (h, c))
+    h_ref, c_ref = _lstm_reference(cell, x, h, c)
+    np.testing.assert_allclose(h1, h_ref, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(c1, c_ref, rtol=1e-12, atol=1e-14)
+
+
+def test_lstm_cell_param_shapes_and_forget_bias():
+    a = LSTMCell(D, H, peephole="diagonal", rng=3)
+    b = LSTMCell(D, H, peephole="diagonal", forget_bias=1.0, rng=3)
+    shapes = {k: v.shape for k, v in a.params.items()}
+    assert shapes == {"weight_ih": (4 * H, D), "weight_hh": (4 * H, H), "bias_ih": (4 * H,),
+                      "bias_hh": (4 * H,), "peephole_i": (H,), "peephole_f": (H,),
+                      "peephole_o": (H,)}
+    diff = b.params["bias_ih"] - a.params["bias_ih"]
+    np.testing.assert_allclose(diff[H:2 * H], 1.0)
+    assert not np.any(diff[:H]) and not np.any(diff[2 * H:])
+    full = LSTMCell(D, H, peephole="full")
+    assert {full.params[k].shape for k in ("weight_ic", "weight_fc", "weight_oc")} == {(H, H)}
+
+
+def test_lstm_cell_bad_arguments():
+    with pytest.raises(ValueError, match="unknown peephole 'diag'"):
+        LSTMCell(D, H, peephole="diag")
+    with pytest.raises(ValueError, match="forget_bias must be a finite number"):
+        LSTMCell(D, H, forget_bias=np.inf)
+    cell = LSTMCell(D, H)
+    with pytest.raises(TypeError, match=r"state must be a tuple \(h, c\)"):
+        cell.forward(np.zeros((B, D)), np.zeros((B, H)))
+    with pytest.raises(ValueError, match=r"state\[1\] must have shape"):
+        cell.forward(np.zeros((B, D)), (np.zeros((B, H)), np.zeros((B + 1, H))))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnnlib.gradcheck import check_gradients
-from rnnlib.layers import RNN
+from rnnlib.layers import LSTM, RNN
 
 T, B, D, H = 5, 3, 4, 3
 TOL = 1e-7
@@ -15,6 +15,9 @@ TOL = 1e-7
 KINDS = {
     "rnn_tanh": lambda *a, **k: RNN(*a, **k),
     "rnn_relu": lambda *a, **k: RNN(*a, nonlinearity="relu", **k),
+    "lstm": lambda *a, **k: LSTM(*a, **k),
+    "lstm_diagonal": lambda *a, **k: LSTM(*a, peephole="diagonal", forget_bias=1.0, **k),
+    "lstm_full": lambda *a, **k: LSTM(*a, peephole="full", **k),
 }
 ALL = list(KINDS)
 
@@ -397,3 +400,33 @@ def test_lengths_any_order_accepted():
     out_b, fin_b = layer.forward(x[:, perm], lengths=np.array([5, 3, 1]))
     np.testing.assert_array_equal(out_a[:, perm], out_b)
     np.testing.assert_array_equal(fin_a[:, perm], fin_b)
+
+
+def test_lstm_parameter_names_with_peepholes():
+    diag = LSTM(D, H, 2, bidirectional=True, peephole="diagonal")
+    full = LSTM(D, H, 1, peephole="full")
+    for s in ("_l0", "_l1", "_l0_reverse", "_l1_reverse"):
+        assert diag.params["weight_ih" + s].shape[0] == 4 * H
+        for g in "ifo":
+            assert diag.params[f"peephole_{g}{s}"].shape == (H,)
+    assert {k for k in full.params if k.endswith("c_l0")} == {"weight_ic_l0", "weight_fc_l0",
+                                                               "weight_oc_l0"}
+    assert full.params["weight_oc_l0"].shape == (H, H)
+    assert set(full.grads) == set(full.params)
+
+
+def test_lstm_internals_consistent():
+    layer = LSTM(D, H, 1, bidirectional=True, peephole="diagonal", rng=0)
+    x = np.random.default_rng(0).normal(size=(T, B, D))
+    out, (h_n, c_n) = layer.forward(x, lengths=[5, 3, 2])
+    names = {"input", "forget", "cell", "output", "c", "h", "pre_input", "pre_forget",
+             "pre_cell", "pre_output"}
+    for (_, direction), v in layer.internals.items():
+        assert set(v) == names
+        np.testing.assert_allclose(v["h"], v["output"] * np.tanh(v["c"]), atol=1e-15)
+        np.testing.assert_allclose(v["forget"], 1 / (1 + np.exp(-v["pre_forget"])),
+                                   rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(v["cell"][:2], np.tanh(v["pre_cell"][:2]), atol=1e-15)
+        np.testing.assert_array_equal(v["h"], out[..., direction * H:(direction + 1) * H])
+    fwd = layer.internals[0, 0]
+    np.testing.assert_array_equal(c_n[0], fwd["c"][[4, 2, 1], [0, 1, 2]])

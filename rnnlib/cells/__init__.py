@@ -6,6 +6,7 @@ Every cell has ``forward(x, state) -> (new_state, cache)`` and
 """
 
 from ._base import RecurrentCell
+from .lstm import LSTMCell
 from .rnn import RNNCell
 
-__all__ = ["RecurrentCell", "RNNCell"]
+__all__ = ["RecurrentCell", "RNNCell", "LSTMCell"]
