@@ -1,0 +1,111 @@
+"""Simulating recurrences and time-delay nets on a given input sequence.
+
+Recurrent net (the lecture's h(t) = f(W h(t-1) + C x(t) + b), with h(-1) = h0):
+
+    scalar: w, c, b real numbers,   x (T,)    -> h (T,)
+    vector: W (H, H), C (H, D),     x (T, D)  -> h (T, H);  b (H,) or a number; h0 (H,)
+
+Time-delay net (feed-forward in time, a 1-D convolution):
+
+    y(t) = f(sum_{k=0}^{K} w_k x(t-k) + b),  x(t) = 0 for t < 0.
+
+``activation`` is any name known to :func:`rnnlib.activations.get`. A recurrence that
+blows up overflows to inf (and then NaN) without a warning: that is what is shown.
+"""
+
+import numpy as np
+
+from .. import activations
+from .._checks import as_float_array
+from ._util import as_nonneg_int, as_real
+
+
+def _system(W, C, x, b, h0):
+    """Check and reshape to the vector form; return (W, C, x, b, h0, scalar)."""
+    if np.ndim(W) == 0:
+        w = as_real("W", W)
+        c = as_real("C", C)
+        x = as_float_array("x", x, ndim=1)
+        h0 = 0.0 if h0 is None else as_real("h0", h0)
+        return (np.array([[w]]), np.array([[c]]), x[:, None],
+                np.array([as_real("b", b)]), np.array([h0]), True)
+    W = as_float_array("W", W, ndim=2)
+    H = W.shape[0]
+    if W.shape != (H, H):
+        raise ValueError(f"W must be square, got shape {W.shape}")
+    C = as_float_array("C", C, ndim=2)
+    if C.shape[0] != H:
+        raise ValueError(f"C must have shape ({H}, D) to match W, got {C.shape}")
+    x = as_float_array("x", x, shape=(None, C.shape[1]))
+    b = np.full(H, as_real("b", b)) if np.ndim(b) == 0 else as_float_array("b", b, shape=(H,))
+    h0 = np.zeros(H) if h0 is None else as_float_array("h0", h0, shape=(H,))
+    return W, C, x, b, h0, False
+
+
+def simulate(W, C, x, *, b=0.0, activation="identity", h0=None):
+    """h(t) = f(W h(t-1) + C x(t) + b) for t = 0..T-1 from h(-1) = h0 (default 0).
+
+    Scalar system when W is a number (returns (T,)), vector system otherwise (returns (T, H)).
+    """
+    act = activations.get(activation)
+    W, C, x, b, h, scalar = _system(W, C, x, b, h0)
+    out = np.empty((x.shape[0], W.shape[0]))
+    drive = x @ C.T + b
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(x.shape[0]):
+            h = act.f(W @ h + drive[t])
+            out[t] = h
+    return out[:, 0] if scalar else out
+
+
+def impulse_response(W, C, x0, steps, *, b=0.0, activation="identity", h0=None):
+    """The response to one input x(0) = x0 at t = 0 (x(t) = 0 afterwards), ``steps`` long.
+
+    For the linear system with h0 = 0 and b = 0 this is h_0(t) = W^t C x(0).
+    x0: a number (scalar system) or a (D,) vector.
+    """
+    steps = as_nonneg_int("steps", steps)
+    if np.ndim(W) == 0:
+        x = np.zeros(steps)
+        if steps:
+            x[0] = as_real("x0", x0)
+    else:
+        x0 = as_float_array("x0", x0, ndim=1)
+        x = np.zeros((steps, x0.size))
+        if steps:
+            x[0] = x0
+    return simulate(W, C, x, b=b, activation=activation, h0=h0)
+
+
+def response_norms(h):
+    """||h(t)|| for each t: |h(t)| for a scalar trajectory (T,), the 2-norm along the last
+    axis for a vector trajectory (T, H)."""
+    h = as_float_array("h", h, finite=False)
+    if h.ndim == 1:
+        return np.abs(h)
+    if h.ndim == 2:
+        return np.linalg.norm(h, axis=1)
+    raise ValueError(f"h must have 1 or 2 dimensions, got shape {h.shape}")
+
+
+def time_delay(weights, x, *, b=0.0, activation="tanh"):
+    """Time-delay (convolutional) net y(t) = f(sum_k w_k x(t-k) + b), x(t<0) = 0.
+
+    weights: (K+1,) taps for a scalar input x (T,) -> y (T,), or (K+1, H, D) matrices for
+    x (T, D) -> y (T, H). No recurrence: y(t) depends on the last K+1 inputs only.
+    """
+    act = activations.get(activation)
+    weights = as_float_array("weights", weights)
+    if weights.ndim == 1:
+        x = as_float_array("x", x, ndim=1)
+        z = np.convolve(x, weights)[: x.size] + as_real("b", b)
+        return act.f(z)
+    if weights.ndim != 3:
+        raise ValueError(f"weights must have shape (K+1,) or (K+1, H, D), got {weights.shape}")
+    x = as_float_array("x", x, shape=(None, weights.shape[2]))
+    H = weights.shape[1]
+    b = as_real("b", b) if np.ndim(b) == 0 else as_float_array("b", b, shape=(H,))
+    z = np.zeros((x.shape[0], H)) + b
+    for k in range(weights.shape[0]):
+        z[k:] += x[: x.shape[0] - k] @ weights[k].T
+    return act.f(z)
