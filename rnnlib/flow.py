@@ -294,9 +294,11 @@ def vanilla_jacobians(weight_ih, weight_hh, bias, x, h0=None, activation="tanh")
 def forget_gates(model, x, state=None):
     """The LSTM's forget gates f_k, k = 1..T, along one input sequence: (T, H).
 
-    f_k = sigmoid(W_if x_k + b_if + W_hf h_{k-1} + b_hf), computed here explicitly from the
-    parameters in PyTorch's layout (gate order i, f, g, o: rows H:2H of ``weight_ih``,
-    ``weight_hh``, ``bias_ih``, ``bias_hh``); the states h_{k-1} come from the cell's forward.
+    f_k = sigmoid(W_if x_k + b_if + W_hf h_{k-1} + b_hf [+ P_f C_{k-1}]), computed here
+    explicitly from the parameters in PyTorch's layout (gate order i, f, g, o: rows H:2H of
+    ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``), plus the forget peephole term if
+    the cell has one (``peephole_f`` * C or ``weight_fc`` C); the states come from the
+    cell's forward.
     model : an LSTM cell or a one-layer unidirectional LSTM layer; x (T, D); state (h0, c0).
     """
     cell = _get_cell(model)
@@ -312,7 +314,12 @@ def forget_gates(model, x, state=None):
     st = (h0[None], c0[None])
     gates = np.empty((xs.shape[0], hidden), dtype=xs.dtype)
     for k, x_k in enumerate(xs):
-        gates[k] = activations.sigmoid(w_if @ x_k + w_hf @ st[0][0] + b_f)
+        z_f = w_if @ x_k + w_hf @ st[0][0] + b_f
+        if "peephole_f" in p:
+            z_f = z_f + p["peephole_f"] * st[1][0]
+        elif "weight_fc" in p:
+            z_f = z_f + p["weight_fc"] @ st[1][0]
+        gates[k] = activations.sigmoid(z_f)
         st, _ = cell.forward(x_k[None], st)
     return gates
 
@@ -324,7 +331,7 @@ def forget_gate_product(model, x, state=None):
 
     the diagonal of d C_T / d C_t along the cell-state path alone (claim C22). It equals
     the full d C_T / d C_t when the other paths (through h and the gates) are switched
-    off, e.g. with W_hh = 0. Arguments as :func:`forget_gates`."""
+    off, e.g. with W_hh = 0 and no peepholes. Arguments as :func:`forget_gates`."""
     gates = forget_gates(model, x, state)
     T, hidden = gates.shape
     prod = np.ones((T + 1, hidden), dtype=gates.dtype)

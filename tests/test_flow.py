@@ -207,6 +207,30 @@ def test_forget_gates_in_unit_interval_and_match_one_step_jacobian():
         np.testing.assert_allclose(fl.jacobians["cc"][0], np.diag(gates[k]), rtol=1e-12)
 
 
+@pytest.mark.parametrize("peephole", ["diagonal", "full"])
+def test_forget_gates_with_peepholes_match_cell_internals(peephole):
+    rng = np.random.default_rng(12)
+    cell = scale_weights(cells.LSTMCell(D, H, peephole=peephole, rng=1), 2.0)
+    xs = rng.standard_normal((T, D))
+    s0 = (rng.standard_normal(H), rng.standard_normal(H))
+    gates = flow.forget_gates(cell, xs, s0)
+    st, caches = (s0[0][None], s0[1][None]), []
+    for x_k in xs:
+        st, cache = cell.forward(x_k[None], st)
+        caches.append(cache[1])
+    np.testing.assert_allclose(gates, cell.internals(caches)["forget"][:, 0], rtol=1e-12)
+    # The peephole matters: without it the gates differ.
+    assert np.max(np.abs(gates - flow.forget_gates(
+        _without_peephole(cell), xs, s0))) > 1e-3
+
+
+def _without_peephole(cell):
+    plain = cells.LSTMCell(D, H, rng=0)
+    for k in plain.params:
+        plain.params[k][...] = cell.params[k]
+    return plain
+
+
 def test_float32_cell_runs():
     cell = make_cell("rnn_tanh", dtype=np.float32)
     fl = flow.gradient_flow(cell, np.ones((T, D), dtype=np.float32))
@@ -217,7 +241,7 @@ def test_float32_cell_runs():
 def make_layer(kind, seed=0, **kw):
     if kind.startswith("rnn"):
         return layers.RNN(D, H, nonlinearity=kind[4:], rng=seed, **kw)
-    return {"lstm": layers.LSTM, "gru": layers.GRU}[kind](D, H, rng=seed, **kw)
+    return getattr(layers, kind.upper())(D, H, rng=seed, **kw)
 
 
 @pytest.mark.parametrize("kind", ["rnn_tanh", "rnn_relu", "lstm", "gru"])
@@ -307,7 +331,7 @@ def test_stacked_or_bidirectional_layer_rejected(kw):
 
 def test_forget_gates_need_an_lstm():
     with pytest.raises(TypeError, match="need an LSTM"):
-        flow.forget_gate_product(make_cell("gru"), np.zeros((T, D)))
+        flow.forget_gate_product(make_cell("rnn_tanh"), np.zeros((T, D)))
 
 
 def test_bad_vanilla_arguments():
