@@ -1,0 +1,229 @@
+import numpy as np
+import pytest
+
+from rnnlib.dense import MLP, Dense
+from rnnlib.gradcheck import check_gradients
+from rnnlib.layers import RNN
+from rnnlib.losses import mean_squared_error, softmax_cross_entropy
+from rnnlib.optim import SGD, Adam
+from rnnlib.train import (
+    SequenceModel,
+    TrainingDiverged,
+    accuracy,
+    evaluate,
+    fit,
+    lengths_to_mask,
+    predict,
+)
+
+T, B, D, H, C = 5, 3, 2, 4, 3
+LENGTHS = np.array([5, 2, 3])
+
+
+def _model(output, bidirectional=False, num_layers=1):
+    dirs = 2 if bidirectional else 1
+    rnn = RNN(D, H, num_layers, bidirectional=bidirectional, rng=0)
+    return SequenceModel(rnn, Dense(H * dirs, C, rng=1), output=output)
+
+
+def _gradcheck_model(model, x, target, mask, lengths):
+    def loss():
+        return softmax_cross_entropy(model.forward(x, lengths=lengths), target, mask)[0]
+
+    _, dlogits = softmax_cross_entropy(model.forward(x, lengths=lengths), target, mask)
+    dx = model.backward(dlogits)
+    analytic = {**{k: g.copy() for k, g in model.grads.items()}, "x": dx}
+    errs = check_gradients(loss, {**model.params, "x": x}, analytic)
+    return max(errs.values())
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("lengths", [None, LENGTHS])
+def test_sequence_model_all_gradcheck(bidirectional, lengths):
+    rng = np.random.default_rng(2)
+    model = _model("all", bidirectional)
+    x = rng.standard_normal((T, B, D))
+    target = rng.integers(0, C, size=(T, B))
+    mask = None if lengths is None else lengths_to_mask(lengths, T)
+    assert _gradcheck_model(model, x, target, mask, lengths) < 1e-7
+
+
+@pytest.mark.parametrize(("bidirectional", "num_layers"), [(False, 1), (True, 1), (True, 2)])
+@pytest.mark.parametrize("lengths", [None, LENGTHS])
+def test_sequence_model_last_gradcheck(bidirectional, num_layers, lengths):
+    rng = np.random.default_rng(3)
+    model = _model("last", bidirectional, num_layers)
+    x = rng.standard_normal((T, B, D))
+    target = rng.integers(0, C, size=B)
+    assert _gradcheck_model(model, x, target, None, lengths) < 1e-7
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_last_output_is_the_final_state_of_each_direction(bidirectional):
+    dirs = 2 if bidirectional else 1
+    rnn = RNN(D, H, bidirectional=bidirectional, rng=0)
+    head = Dense(H * dirs, H * dirs)
+    head.params["weight"][...] = np.eye(H * dirs)
+    head.params["bias"][...] = 0
+    model = SequenceModel(rnn, head, output="last")
+    x = np.random.default_rng(4).standard_normal((T, B, D))
+    features = model.forward(x, lengths=LENGTHS)
+    _, h_n = RNN(D, H, bidirectional=bidirectional, rng=0).forward(x, lengths=LENGTHS)
+    # PyTorch idiom: torch.cat((h_n[-2], h_n[-1]), dim=1) for the top layer's two directions
+    expected = np.concatenate([h_n[-2], h_n[-1]], axis=1) if bidirectional else h_n[-1]
+    np.testing.assert_allclose(features, expected)
+
+
+def test_sequence_model_keys_state_dict_and_truncate():
+    model = _model("all")
+    assert "rnn.weight_ih_l0" in model.params and "head.weight" in model.params
+    assert model.params["rnn.weight_hh_l0"] is model.recurrent.params["weight_hh_l0"]
+    assert set(model.grads) == set(model.params)
+    other = _model("all")
+    for v in other.params.values():
+        v[...] = 0
+    other.load_state_dict(model.state_dict())
+    x = np.random.default_rng(5).standard_normal((T, B, D))
+    np.testing.assert_array_equal(other.forward(x), model.forward(x))
+    with pytest.raises(KeyError, match=r"missing \['rnn.weight_hh_l0'\]"):
+        other.load_state_dict({k: v for k, v in model.state_dict().items()
+                               if k != "rnn.weight_hh_l0"})
+    # truncate is passed on to the recurrent layer's backward
+    d = np.random.default_rng(6).standard_normal((T, B, C))
+    model.forward(x)
+    model.backward(d, truncate=1)
+    truncated = model.grads["rnn.weight_hh_l0"].copy()
+    d_out = model.head.backward(d)
+    model.recurrent.backward(d_out, truncate=1)
+    np.testing.assert_allclose(truncated, model.recurrent.grads["weight_hh_l0"])
+    model.backward(d)
+    assert not np.allclose(truncated, model.grads["rnn.weight_hh_l0"])
+    with pytest.raises(ValueError, match="output must be 'all' or 'last'"):
+        SequenceModel(model.recurrent, model.head, output="first")
+
+
+def _delay_batch(rng, T=8, B=16):
+    """Output at step t the input bit of step t - 1 (0 at t = 0)."""
+    bits = rng.integers(0, 2, size=(T, B))
+    y = np.zeros((T, B, 1))
+    y[1:, :, 0] = bits[:-1]
+    return bits[:, :, None].astype(float), y
+
+
+def test_fit_learns_a_delay_with_an_rnn():
+    model = SequenceModel(RNN(1, 8, rng=0), Dense(8, 1, rng=1))
+    history = fit(model, "bce", _delay_batch, Adam(0.05), steps=60, rng=0)
+    assert history["step"] == list(range(1, 61))
+    assert len(history["loss"]) == len(history["grad_norm"]) == 60
+    assert history["loss"][0] > 0.6  # chance level is log 2 = 0.69
+    assert np.mean(history["loss"][-5:]) < 0.05
+    result = evaluate(model, "bce", _delay_batch(np.random.default_rng(1)))
+    assert result["accuracy"] == 1.0 and result["sequence_accuracy"] == 1.0
+    # seeded: the same run gives the same history
+    again = fit(SequenceModel(RNN(1, 8, rng=0), Dense(8, 1, rng=1)), "bce", _delay_batch,
+                Adam(0.05), steps=60, rng=0)
+    assert again["loss"] == history["loss"]
+
+
+def test_fit_with_lengths_and_last_output():
+    def batch(rng):
+        x = rng.standard_normal((6, 32, 1))
+        lengths = rng.integers(1, 7, size=32)
+        total = (x[..., 0] * lengths_to_mask(lengths, 6)).sum(0)
+        return x, (total > 0).astype(np.int64), None, lengths
+
+    model = SequenceModel(RNN(1, 8, rng=0), Dense(8, 2, rng=1), output="last")
+    history = fit(model, softmax_cross_entropy, batch, Adam(0.03), steps=100, rng=0)
+    assert history["loss"][0] > 0.6
+    assert np.mean(history["loss"][-10:]) < 0.3
+    assert evaluate(model, "cross_entropy", batch(np.random.default_rng(7)))["accuracy"] > 0.85
+
+
+def test_fit_trains_an_mlp_over_epochs_of_a_list():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 2))
+    y = (x[:, 0] * x[:, 1] > 0).astype(np.int64)  # XOR of the signs
+    batches = [(x[i:i + 16], y[i:i + 16]) for i in range(0, 64, 16)]
+    model = MLP([2, 16, 2], "tanh", rng=1)
+    history = fit(model, "cross_entropy", batches, Adam(0.05), epochs=50)
+    assert len(history["loss"]) == 200
+    assert np.mean(history["loss"][:4]) > 0.6 and np.mean(history["loss"][-4:]) < 0.1
+    assert accuracy(predict(model, x), y) > 0.95
+    h = fit(model, "cross_entropy", batches, Adam(0.05), steps=6)  # cycles over the list
+    assert h["step"] == [1, 2, 3, 4, 5, 6]
+
+
+def test_fit_clipping_log_and_callback(capsys):
+    model = MLP([3, 2], "identity", rng=0)
+    x, y = np.ones((4, 3)) * 10, np.zeros((4, 2))
+    before = model.state_dict()
+    _, dy = mean_squared_error(model.forward(x), y)
+    model.backward(dy)
+    g = {k: v.copy() for k, v in model.grads.items()}
+    norm = np.sqrt(sum(np.sum(v**2) for v in g.values()))
+    assert norm > 1
+    h = fit(model, "mse", [(x, y)], SGD(lr=0.1), clip_norm=1.0)
+    assert h["grad_norm"][0] == pytest.approx(norm)  # recorded before clipping
+    for k in g:  # the step used the gradient rescaled to norm 1
+        np.testing.assert_allclose(model.params[k], before[k] - 0.1 * g[k] / norm)
+    model.load_state_dict(before)
+    fit(model, "mse", [(x, y)], SGD(lr=0.1), clip_value=0.5)
+    for k in g:
+        np.testing.assert_allclose(model.params[k], before[k] - 0.1 * np.clip(g[k], -0.5, 0.5))
+    capsys.readouterr()
+    seen = []
+    h = fit(model, "mse", [(x, y)], SGD(lr=1e-3), steps=10, log_every=4,
+            callback=lambda step, m, hist: seen.append(step) or step == 9)
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and out[0].startswith("step 4: loss ") and "grad norm" in out[0]
+    assert out[1].startswith("step 8: loss ")
+    assert seen == list(range(1, 10)) and len(h["loss"]) == 9  # stopped by the callback
+
+
+def test_divergence_raises_a_clear_error():
+    model = SequenceModel(RNN(1, 8, nonlinearity="relu", rng=0), Dense(8, 1, rng=1))
+    with pytest.raises(TrainingDiverged, match=r"diverged at step \d+: .*clip_norm") as info:
+        fit(model, "mse", lambda rng: (rng.standard_normal((20, 4, 1)) * 100,
+                                       np.zeros((20, 4, 1))), SGD(lr=1e6), steps=50)
+    err = info.value
+    assert err.step >= 2 and len(err.history["loss"]) == err.step - 1
+    assert isinstance(err, RuntimeError)
+
+
+def test_accuracy():
+    logits = np.array([[[2.0, 0.0], [0.0, 1.0]], [[0.0, 3.0], [1.0, 0.0]]])  # (T=2, B=2, 2)
+    target = np.array([[0, 1], [1, 1]])
+    assert accuracy(logits, target) == 0.75
+    assert accuracy(logits, target, per="sequence") == 0.5  # sequence 1 has an error at t=1
+    assert accuracy(logits, target, mask=np.array([[1, 1], [1, 0]]), per="sequence") == 1.0
+    z = np.array([[1.0, -1.0, 2.0], [-3.0, 1.0, 1.0]])  # MLP view (B=2, N=3), 0/1 targets
+    bits = np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+    assert accuracy(z, bits) == pytest.approx(5 / 6)
+    assert accuracy(z, bits, per="sequence", batch_axis=0) == 0.5
+    with pytest.raises(ValueError, match="target must be class indices"):
+        accuracy(z, np.zeros(5))
+    with pytest.raises(ValueError, match="per must be"):
+        accuracy(z, bits, per="batch")
+
+
+def test_bad_batches_and_options():
+    model = MLP([2, 2], rng=0)
+    x, y = np.zeros((4, 2)), np.zeros(4, np.int64)
+    opt = SGD(lr=0.1)
+    with pytest.raises(TypeError, match=r"full-batch training pass a list with one batch"):
+        fit(model, "cross_entropy", (x, y), opt)
+    with pytest.raises(ValueError, match="needs steps"):
+        fit(model, "cross_entropy", lambda rng: (x, y), opt, epochs=2)
+    with pytest.raises(ValueError, match="steps or epochs, not both"):
+        fit(model, "cross_entropy", [(x, y)], opt, steps=2, epochs=2)
+    with pytest.raises(ValueError, match="ran out after 1 batches"):
+        fit(model, "cross_entropy", iter([(x, y)]), opt, epochs=2)
+    with pytest.raises(TypeError, match=r"a batch must be a tuple \(x, target\)"):
+        fit(model, "cross_entropy", [(x,)], opt)
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        fit(model, "cross_entropy", lambda rng: (x, y), opt, steps=0)
+    with pytest.raises(ValueError, match="unknown loss 'l1'"):
+        fit(model, "l1", [(x, y)], opt)
+    with pytest.raises(ValueError, match="lengths must have shape"):
+        fit(_model("all"), "cross_entropy",
+            [(np.zeros((T, B, D)), np.zeros((T, B), np.int64), None, np.array([1, 2]))], opt)
