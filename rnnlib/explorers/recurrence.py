@@ -1,0 +1,198 @@
+"""Explorers for the recurrence notebooks (01 recurrence blow-up, 02 activation memory).
+
+Each ``draw_*`` function is an ``update(fig, **params)`` for :class:`rnnlib.widgets.Explorer`;
+each ``*_explorer()`` builds the explorer. The notebooks show ``render(...)`` of the
+lecture's cases as static figures first.
+"""
+
+import numpy as np
+
+from rnnlib import activations, dynamics
+from rnnlib.widgets import Choice, Explorer, Slider
+
+SEED = 0
+STEPS = 60
+
+
+# ------------------------------------------------------------------ notebook 01
+def eigen_matrix(r1, angle1, r2, angle2, skew=0.0, seed=SEED):
+    """The 4x4 matrix with eigenvalues r1 e^{+-i angle1}, r2 e^{+-i angle2} (angles in
+    degrees; angle 0 gives a double real eigenvalue r, angle 180 a double -r)."""
+    lam = []
+    for r, a in ((r1, angle1), (r2, angle2)):
+        z = r * np.exp(1j * np.deg2rad(a))
+        lam += [z, np.conj(z)] if abs(z.imag) > 1e-12 else [z.real, z.real]
+    return dynamics.matrix_with_eigenvalues(np.array(lam, dtype=complex), skew=skew, rng=seed)
+
+
+def draw_eigen_response(fig, r1=1.1, angle1=0.0, r2=0.9, angle2=60.0, skew=0.0,
+                        input="ones", steps=STEPS):
+    """Left: the eigenvalues against the unit circle. Right: log10 ||W^t x'|| for the
+    impulse response with x' = [1, 1, 1, 1], or with its top modes removed, or along the
+    direction W stretches most (transient growth when W is non-normal), and the
+    predicted slope log10 |lambda_m|."""
+    W = eigen_matrix(r1, angle1, r2, angle2, skew)
+    x = np.ones(4)
+    ax_l, ax_r = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2]})
+    th = np.linspace(0, 2 * np.pi, 200)
+    ax_l.plot(np.cos(th), np.sin(th), color="0.6", lw=1)
+    lam = np.linalg.eigvals(W)
+    ax_l.plot(lam.real, lam.imag, "x", color="C3", ms=9, mew=2)
+    lim = max(1.4, 1.1 * np.max(np.abs(lam)))
+    ax_l.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xlabel="Re", ylabel="Im",
+             title="eigenvalues of W")
+    note = ""
+    if input == "no top mode":
+        try:
+            x = dynamics.remove_top_modes(W, x)
+        except ValueError:
+            note = " (all |lambda| equal: nothing to remove)"
+    elif input == "most stretched":
+        x = 2.0 * np.linalg.svd(W)[2][0]  # top right singular vector, ||x|| = ||ones||
+    h = dynamics.impulse_response(W, np.eye(4), x, steps)
+    norms = np.maximum(dynamics.response_norms(h), 1e-300)
+    t = np.arange(steps)
+    rate = dynamics.predicted_growth_rate(W, x)
+    ax_r.plot(t, np.log10(norms), "o-", ms=2.5, label="log10 ||h(t)||")
+    ax_r.plot(t, np.log10(norms[-1]) + (t - t[-1]) * rate / np.log(10), "--", color="C1",
+              label=f"slope log10 |lambda_m| = {rate / np.log(10):.3f}")
+    ax_r.axhline(np.log10(norms[0]), color="0.7", lw=0.8)
+    ax_r.set(xlabel="t", ylabel="log10 ||h(t)||",
+             title=f"impulse response, input {input}{note}; "
+                   f"||W||_2 = {dynamics.largest_singular_value(W):.2f}")
+    ax_r.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+
+
+def eigen_explorer():
+    """Sliders for two eigenvalue pairs (magnitude, angle in degrees), the eigenvector skew
+    and the input (claims C4-C7)."""
+    return Explorer(draw_eigen_response, {
+        "r1": Slider(0.1, 1.3, 0.01, 1.1, "|lambda_1|"),
+        "angle1": Slider(0.0, 180.0, 5.0, 0.0, "angle_1 (deg)"),
+        "r2": Slider(0.1, 1.3, 0.01, 0.9, "|lambda_2|"),
+        "angle2": Slider(0.0, 180.0, 5.0, 60.0, "angle_2 (deg)"),
+        "skew": Slider(0.0, 5.0, 0.25, 0.0, "eigenvector skew"),
+        "input": Choice(("ones", "no top mode", "most stretched"), "ones"),
+    }, figsize=(10, 3.6))
+
+
+# ------------------------------------------------------------------ notebook 02
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
+X0_FAMILY = (-2.0, -1.0, 0.0, 1.0, 2.0)
+
+
+def draw_scalar_memory(fig, activation="sigmoid", w=1.0, c=1.0, b=0.0, x0=1.0, h0=0.0,
+                       steps=40):
+    """Left: h(t) = f(w h(t-1) + c x(t) + b) after one input x(0) (several in grey, the
+    chosen one in colour). Right: the map h -> f(w h + b), the diagonal, its fixed points
+    (filled: stable) and the chosen trajectory as a cobweb."""
+    ax_l, ax_r = fig.subplots(1, 2)
+    t = np.arange(steps)
+    for v in X0_FAMILY:
+        h = dynamics.impulse_response(w, c, v, steps, b=b, activation=activation, h0=h0)
+        ax_l.plot(t, _clip(h), color="0.75", lw=1)
+    h = dynamics.impulse_response(w, c, x0, steps, b=b, activation=activation, h0=h0)
+    ax_l.plot(t, _clip(h), "o-", ms=2.5, color="C0", label=f"x(0) = {x0:g}")
+    ax_l.set(xlabel="t", ylabel="h(t)", title=f"{activation}: w={w:g}, c={c:g}, b={b:g}")
+    ax_l.legend(loc="best", fontsize=8)
+    lo, hi = {"sigmoid": (-0.1, 1.1), "tanh": (-1.1, 1.1)}.get(activation, (-3.0, 3.0))
+    grid = np.linspace(lo, hi, 400)
+    mapped = activations.get(activation).f(w * grid + b)
+    ax_r.plot(grid, mapped, color="C0", label="f(w h + b)")
+    ax_r.plot(grid, grid, color="0.5", lw=1, label="h")
+    try:
+        points = dynamics.fixed_points(w, 0.0, 0.0, b, activation=activation)
+        title = f"{len(points)} fixed point(s), {sum(p.stable for p in points)} stable"
+    except ValueError as exc:
+        points, title = [], str(exc)
+    for p in points:
+        ax_r.plot(p.h, p.h, "o", ms=7, color="C3", mfc="C3" if p.stable else "white")
+    s = np.clip(h, lo - 1, hi + 1)  # cobweb from h(0): (s0, s0) -> (s0, s1) -> (s1, s1) ...
+    ax_r.plot(np.repeat(s, 2)[:-1], np.repeat(s, 2)[1:], color="C1", lw=0.8, alpha=0.8)
+    ax_r.set(xlim=(lo, hi), ylim=(lo, hi), xlabel="h(t-1)", ylabel="h(t)", title=title)
+    ax_r.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+
+
+def scalar_explorer():
+    """The scalar recurrence with each activation (claims C8-C10)."""
+    return Explorer(draw_scalar_memory, {
+        "activation": Choice(ACTIVATIONS, "sigmoid"),
+        "w": Slider(-3.0, 10.0, 0.05, 1.0),
+        "c": Slider(-3.0, 3.0, 0.1, 1.0),
+        "b": Slider(-6.0, 6.0, 0.1, 0.0),
+        "x0": Slider(-3.0, 3.0, 0.1, 1.0, "x(0)"),
+        "h0": Slider(-1.0, 1.0, 0.05, 0.0, "h(-1)"),
+    }, figsize=(10, 3.6))
+
+
+def vector_matrix(lambda_max, seed=SEED):
+    """A normal 4x4 matrix with eigenvalues lambda_max, 0.8 lambda_max e^{+-i 0.6},
+    0.5 lambda_max."""
+    lam = dynamics.polar_eigenvalues(lambda_max * np.array([1.0, 0.8, 0.5]), [0.0, 0.6, 0.0])
+    return dynamics.matrix_with_eigenvalues(lam, rng=seed)
+
+
+def draw_vector_process(fig, lambda_max=1.1, activation="tanh", steps=STEPS):
+    """h(t) = f(W h(t-1) + C x(t)), C = I, from x(0) = [1, 1, 1, 1] (top) and
+    [-1, -1, -1, -1] (bottom): each component of h(t)."""
+    W = vector_matrix(lambda_max)
+    axes = fig.subplots(2, 1, sharex=True)
+    for ax, sign in zip(axes, (1.0, -1.0), strict=True):
+        h = dynamics.impulse_response(W, np.eye(4), sign * np.ones(4), steps,
+                                      activation=activation)
+        ax.plot(_clip(h), lw=1.2)
+        ax.set(ylabel="h(t)", title=f"{activation}, max eigenvalue {lambda_max:g}, "
+                                    f"x(0) = {'+' if sign > 0 else '-'}[1, 1, 1, 1]")
+    axes[-1].set(xlabel="t")
+    fig.tight_layout()
+
+
+def vector_explorer():
+    """The vector process of claim C11."""
+    return Explorer(draw_vector_process, {
+        "lambda_max": Slider(0.5, 1.5, 0.05, 1.1, "max eigenvalue"),
+        "activation": Choice(ACTIVATIONS, "tanh"),
+    }, figsize=(9, 4.5))
+
+
+def draw_multitap(fig, w1=0.5, w2=0.45, steps=STEPS):
+    """Left: the K = 2 stability triangle and (w1, w2). Middle: the characteristic roots
+    and the unit circle. Right: the impulse response of h(t) = w1 h(t-1) + w2 h(t-2) + x(t)."""
+    ax_t, ax_c, ax_h = fig.subplots(1, 3)
+    tri = np.vstack([dynamics.K2_TRIANGLE, dynamics.K2_TRIANGLE[:1]])
+    ax_t.fill(tri[:, 0], tri[:, 1], color="C2", alpha=0.2)
+    w1s = np.linspace(-2, 2, 100)
+    ax_t.plot(w1s, -w1s**2 / 4, color="0.5", lw=0.8, ls="--")
+    ax_t.plot(w1, w2, "o", color="C3")
+    w = np.array([w1, w2])
+    by_roots = dynamics.stable_by_roots(w)
+    by_jury = dynamics.jury_stable(dynamics.characteristic_polynomial(w))
+    ax_t.set(xlim=(-2.3, 2.3), ylim=(-1.3, 1.3), xlabel="w1", ylabel="w2",
+             title=f"roots: {'stable' if by_roots else 'unstable'}, "
+                   f"Jury: {'stable' if by_jury else 'unstable'}")
+    th = np.linspace(0, 2 * np.pi, 200)
+    ax_c.plot(np.cos(th), np.sin(th), color="0.6", lw=1)
+    r = dynamics.characteristic_roots(w)
+    ax_c.plot(r.real, r.imag, "x", color="C3", ms=9, mew=2)
+    lim = max(1.3, 1.1 * np.max(np.abs(r)))
+    ax_c.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal",
+             title="roots " + ", ".join(f"{z:.2f}" for z in r))
+    h = dynamics.multitap_impulse_response(w, 1.0, steps)
+    ax_h.plot(_clip(h), "o-", ms=2.5)
+    ax_h.set(xlabel="t", ylabel="h(t)", title="response to x(0) = 1")
+    fig.tight_layout()
+
+
+def multitap_explorer():
+    """An interactive (w1, w2) point in the K = 2 stability triangle (claim C13)."""
+    return Explorer(draw_multitap, {
+        "w1": Slider(-2.2, 2.2, 0.05, 0.5),
+        "w2": Slider(-1.2, 1.2, 0.05, 0.45),
+    }, figsize=(11, 3.4))
+
+
+def _clip(h, limit=1e6):
+    """Values beyond +-limit (and overflowed ones) drawn at +-limit so plots stay readable."""
+    return np.clip(np.nan_to_num(h, nan=limit, posinf=limit, neginf=-limit), -limit, limit)

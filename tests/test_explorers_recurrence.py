@@ -1,0 +1,52 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from rnnlib import dynamics  # noqa: E402
+from rnnlib.explorers import recurrence as rec  # noqa: E402
+
+
+@pytest.mark.parametrize("build", [rec.eigen_explorer, rec.scalar_explorer,
+                                   rec.vector_explorer, rec.multitap_explorer])
+def test_every_explorer_draws_at_its_extremes(build):
+    explorer = build()
+    expected = sum(len(c.extremes()) for c in explorer.controls.values())
+    assert explorer.check_extremes() == expected
+    assert plt.get_fignums() == []
+
+
+def test_eigen_explorer_corner_cases_and_combinations():
+    explorer = rec.eigen_explorer()
+    # r1 == r2: nothing to remove, the figure says so instead of failing
+    fig = explorer.render(r1=0.9, r2=0.9, input="no top mode")
+    assert "nothing to remove" in fig.axes[1].get_title()
+    plt.close(fig)
+    assert rec.multitap_explorer().check_extremes(combinations=True) == 4
+    assert rec.vector_explorer().check_extremes(combinations=True) == 8
+
+
+def test_eigen_matrix_has_the_slider_eigenvalues():
+    W = rec.eigen_matrix(1.1, 30.0, 0.5, 0.0, skew=2.0)
+    lam = np.sort_complex(np.linalg.eigvals(W))
+    z = 1.1 * np.exp(1j * np.pi / 6)
+    np.testing.assert_allclose(lam, np.sort_complex([0.5, 0.5, z, np.conj(z)]), atol=1e-9)
+    assert dynamics.spectral_radius(rec.vector_matrix(0.9)) == pytest.approx(0.9)
+
+
+def test_scalar_explorer_title_counts_fixed_points():
+    fig = rec.scalar_explorer().render(activation="sigmoid", w=8.0, b=-4.0)
+    assert fig.axes[1].get_title() == "3 fixed point(s), 2 stable"
+    plt.close(fig)
+    fig = rec.scalar_explorer().render(activation="identity", w=1.0, b=0.0)
+    assert "every h is a fixed point" in fig.axes[1].get_title()
+    plt.close(fig)
+
+
+def test_multitap_title_reports_both_tests():
+    fig = rec.multitap_explorer().render(w1=1.0, w2=0.5)
+    assert fig.axes[0].get_title() == "roots: unstable, Jury: unstable"
+    plt.close(fig)
