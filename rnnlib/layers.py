@@ -19,7 +19,7 @@ place (x[len-1], ..., x[0], then the padding), so both directions share one loop
 import numpy as np
 
 from ._checks import as_float_array, as_generator, check_positive_int
-from .cells import LSTMCell, RNNCell
+from .cells import GRUCell, LSTMCell, RNNCell
 
 
 class RecurrentLayer:
@@ -354,3 +354,22 @@ class LSTM(RecurrentLayer):
     @staticmethod
     def _make_cell(input_size, hidden_size, **kwargs):
         return LSTMCell(input_size, hidden_size, **kwargs)
+
+
+class GRU(RecurrentLayer):
+    """GRU layers, as ``torch.nn.GRU`` with ``variant="pytorch"`` (default), or the lecture's
+    GRU with ``variant="lecture"`` (see :class:`rnnlib.cells.GRUCell`; its parameters are
+    ``weight_ih_l{l}`` (3H, D_l), ``weight_hh_l{l}`` (3H, H), rows stacked z, r, h~, and one
+    ``bias_l{l}`` (3H,)). Internals per step: "reset", "update", "new", "h", "pre_reset",
+    "pre_update", "pre_new".
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, *, bidirectional=False,
+                 variant="pytorch", rng=None, dtype=np.float64):
+        super().__init__(input_size, hidden_size, num_layers, bidirectional=bidirectional,
+                         rng=rng, dtype=dtype, variant=variant)
+        self.variant = variant
+
+    @staticmethod
+    def _make_cell(input_size, hidden_size, **kwargs):
+        return GRUCell(input_size, hidden_size, **kwargs)

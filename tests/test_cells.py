@@ -4,7 +4,7 @@ validation."""
 import numpy as np
 import pytest
 
-from rnnlib.cells import LSTMCell, RNNCell
+from rnnlib.cells import GRUCell, LSTMCell, RNNCell
 from rnnlib.gradcheck import check_gradients
 
 B, D, H = 3, 4, 3
@@ -108,7 +108,8 @@ def test_cell_float32_stays_float32():
 
 
 @pytest.mark.parametrize("make", [lambda: RNNCell(D, H, rng=0),
-                                  lambda: LSTMCell(D, H, peephole="full", rng=0)])
+                                  lambda: LSTMCell(D, H, peephole="full", rng=0),
+                                  lambda: GRUCell(D, H, variant="lecture", rng=0)])
 def test_cell_bad_inputs(make):
     cell = make()
     x = np.zeros((B, D))
@@ -227,3 +228,52 @@ def test_lstm_cell_bad_arguments():
         cell.forward(np.zeros((B, D)), np.zeros((B, H)))
     with pytest.raises(ValueError, match=r"state\[1\] must have shape"):
         cell.forward(np.zeros((B, D)), (np.zeros((B, H)), np.zeros((B + 1, H))))
+
+
+@pytest.mark.parametrize("variant", ["pytorch", "lecture"])
+def test_gru_cell_gradcheck(variant):
+    errors = _gradcheck_cell(GRUCell(D, H, variant=variant, rng=1))
+    biases = {"bias_ih", "bias_hh"} if variant == "pytorch" else {"bias"}
+    assert set(errors) == {"weight_ih", "weight_hh", "x", "state0"} | biases
+
+
+def _sig(v):
+    return 1 / (1 + np.exp(-v))
+
+
+def test_gru_cell_pytorch_equations():
+    cell = GRUCell(D, H, rng=6)
+    rng = np.random.default_rng(7)
+    x, h = rng.normal(size=(B, D)), rng.normal(size=(B, H))
+    p = cell.params
+    Wi = np.split(p["weight_ih"], 3)
+    Wh = np.split(p["weight_hh"], 3)
+    bi, bh = np.split(p["bias_ih"], 3), np.split(p["bias_hh"], 3)
+    r = _sig(x @ Wi[0].T + bi[0] + h @ Wh[0].T + bh[0])
+    z = _sig(x @ Wi[1].T + bi[1] + h @ Wh[1].T + bh[1])
+    n = np.tanh(x @ Wi[2].T + bi[2] + r * (h @ Wh[2].T + bh[2]))
+    new, _ = cell.forward(x, h)
+    np.testing.assert_allclose(new, (1 - z) * n + z * h, rtol=1e-12, atol=1e-14)
+
+
+def test_gru_cell_lecture_equations():
+    """The lecture's slide: W . [h, x] with W = [weight_hh | weight_ih] row blocks z, r, h~."""
+    cell = GRUCell(D, H, variant="lecture", rng=8)
+    rng = np.random.default_rng(9)
+    x, h = rng.normal(size=(B, D)), rng.normal(size=(B, H))
+    p = cell.params
+    W_z, W_r, W = np.split(np.concatenate([p["weight_hh"], p["weight_ih"]], axis=1), 3)
+    b_z, b_r, b = np.split(p["bias"], 3)
+    z_t = _sig(np.concatenate([h, x], axis=1) @ W_z.T + b_z)
+    r_t = _sig(np.concatenate([h, x], axis=1) @ W_r.T + b_r)
+    h_tilde = np.tanh(np.concatenate([r_t * h, x], axis=1) @ W.T + b)
+    new, _ = cell.forward(x, h)
+    np.testing.assert_allclose(new, (1 - z_t) * h + z_t * h_tilde, rtol=1e-12, atol=1e-14)
+    assert set(p) == {"weight_ih", "weight_hh", "bias"}
+    assert p["weight_ih"].shape == (3 * H, D) and p["weight_hh"].shape == (3 * H, H)
+    assert p["bias"].shape == (3 * H,)
+
+
+def test_gru_cell_bad_variant():
+    with pytest.raises(ValueError, match="unknown GRU variant 'keras'"):
+        GRUCell(D, H, variant="keras")

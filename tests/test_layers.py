@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnnlib.gradcheck import check_gradients
-from rnnlib.layers import LSTM, RNN
+from rnnlib.layers import GRU, LSTM, RNN
 
 T, B, D, H = 5, 3, 4, 3
 TOL = 1e-7
@@ -18,6 +18,8 @@ KINDS = {
     "lstm": lambda *a, **k: LSTM(*a, **k),
     "lstm_diagonal": lambda *a, **k: LSTM(*a, peephole="diagonal", forget_bias=1.0, **k),
     "lstm_full": lambda *a, **k: LSTM(*a, peephole="full", **k),
+    "gru": lambda *a, **k: GRU(*a, **k),
+    "gru_lecture": lambda *a, **k: GRU(*a, variant="lecture", **k),
 }
 ALL = list(KINDS)
 
@@ -261,7 +263,7 @@ def test_params_are_the_cells_arrays(kind):
     layer = make(kind, 2, True)
     x = np.random.default_rng(0).normal(size=(T, B, D))
     before, _ = layer.forward(x)
-    for name, cell_name in [("weight_hh_l1_reverse", "weight_hh"), ("bias_ih_l0", "bias_ih")]:
+    for name, cell_name in [("weight_hh_l1_reverse", "weight_hh"), ("weight_ih_l0", "weight_ih")]:
         cell = layer.cells[int(name[name.index("_l") + 2]), int(name.endswith("_reverse"))]
         assert layer.params[name] is cell.params[cell_name]
         assert layer.grads[name] is cell.grads[cell_name]
@@ -281,8 +283,8 @@ def test_state_dict_round_trip(kind):
     b.load_state_dict(sd)
     assert {k: id(v) for k, v in b.params.items()} == ids  # copied in place
     np.testing.assert_array_equal(a.forward(x)[0], b.forward(x)[0])
-    sd["bias_ih_l0"] += 1.0  # a copy: the model is unchanged
-    assert not np.array_equal(sd["bias_ih_l0"], a.params["bias_ih_l0"])
+    sd["weight_ih_l0"] += 1.0  # a copy: the model is unchanged
+    assert not np.array_equal(sd["weight_ih_l0"], a.params["weight_ih_l0"])
 
 
 def test_pytorch_parameter_names_and_shapes():
@@ -432,3 +434,31 @@ def test_lstm_internals_consistent():
         np.testing.assert_array_equal(v["h"], out[..., direction * H:(direction + 1) * H])
     fwd = layer.internals[0, 0]
     np.testing.assert_array_equal(c_n[0], fwd["c"][[4, 2, 1], [0, 1, 2]])
+
+
+@pytest.mark.parametrize("variant", ["pytorch", "lecture"])
+def test_gru_parameter_names_and_internals(variant):
+    layer = GRU(D, H, 2, bidirectional=True, variant=variant, rng=0)
+    biases = ("bias_ih", "bias_hh") if variant == "pytorch" else ("bias",)
+    expected = {name + f"_l{k}{s}" for name in ("weight_ih", "weight_hh", *biases)
+                for k in (0, 1) for s in ("", "_reverse")}
+    assert set(layer.params) == set(layer.grads) == expected
+    x = np.random.default_rng(0).normal(size=(T, B, D))
+    out, h_n = layer.forward(x)
+    v = layer.internals[1, 0]
+    assert set(v) == {"reset", "update", "new", "h", "pre_reset", "pre_update", "pre_new"}
+    z, n = v["update"], v["new"]
+    h_prev = np.concatenate([h_n[2][None] * 0, v["h"][:-1]])  # zero initial state
+    expected_h = (1 - z) * n + z * h_prev if variant == "pytorch" else (1 - z) * h_prev + z * n
+    np.testing.assert_allclose(v["h"], expected_h, atol=1e-15)
+    np.testing.assert_allclose(v["reset"], 1 / (1 + np.exp(-v["pre_reset"])), atol=1e-15)
+
+
+def test_gru_bad_variant():
+    with pytest.raises(ValueError, match="unknown GRU variant"):
+        GRU(D, H, variant="cudnn")
+
+
+def test_lstm_bad_peephole():
+    with pytest.raises(ValueError, match="unknown peephole"):
+        LSTM(D, H, peephole="partial")

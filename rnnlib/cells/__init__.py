@@ -6,7 +6,8 @@ Every cell has ``forward(x, state) -> (new_state, cache)`` and
 """
 
 from ._base import RecurrentCell
+from .gru import GRUCell
 from .lstm import LSTMCell
 from .rnn import RNNCell
 
-__all__ = ["RecurrentCell", "RNNCell", "LSTMCell"]
+__all__ = ["RecurrentCell", "RNNCell", "LSTMCell", "GRUCell"]
