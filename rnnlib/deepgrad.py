@@ -1,0 +1,285 @@
+"""Gradients through depth: the chain product and the lecture's 19-layer experiment.
+
+A multilayer perceptron is the nested function (lecture's notation, layers 1..N)
+
+    Y = f_N(W_N f_{N-1}(W_{N-1} ... f_1(W_1 X))),    Div = D(Y),
+
+and the gradient of Div with respect to the output f_k of layer k is the chain product
+(claim C14)
+
+    grad_{f_k} Div = grad D . J_N . J_{N-1} ... J_{k+1},   J_j = grad f_j . W_j,
+
+where grad f_j = diag(f'(z_j)) is the Jacobian of the activation at the pre-activation
+z_j (a diagonal matrix: f acts elementwise). :func:`layer_jacobians` builds the J_j of a
+:class:`rnnlib.dense.MLP` for one instance and :func:`chain_gradient` multiplies them out,
+so the product can be compared with what ``MLP.backward`` computes.
+
+Each J_j has ||J_j v|| <= gamma * sigma_max(W_j) ||v||, with gamma = sup|f'| (1/4 for the
+sigmoid, 1 for tanh and ReLU): :func:`repeated_product_norms` follows a vector through
+repeated multiplication (claim C16).
+
+:func:`neuron_gradients` runs the lecture's experiment (claims C17, C18): an MLP
+784 -> 1024 x 19 -> 10 with softmax cross-entropy, at initialisation, on MNIST, and
+records for every layer k and neuron j the norm of the gradient with respect to that
+neuron's incoming weight vector W_k[j, :] (bias excluded),
+
+    batch        : || d Div / d W_k[j, :] ||,   Div = (1/N) sum_n Div_n,
+    per instance : || d Div_n / d W_k[j, :] || = |delta_n,j| * ||a_n||,
+
+with delta_n = d Div_n / d z_k and a_n the input of layer k for instance n. Layers are
+numbered 1..N as in the lecture: 1 is the first hidden layer, N = hidden + 1 the output.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlib import activations, losses
+from rnnlib._checks import as_float_array, check_positive_int
+from rnnlib.dense import MLP
+
+QUANTILES = (0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0)
+"""The quantiles of the per-instance log10 norms kept for every layer."""
+OUTLIER_DECADES = (1.0, 2.0, 3.0)
+"""Per-instance norms this many decades above their layer's median are counted."""
+N_CLASSES = 10
+
+
+# --- the chain product (claim C14) ---------------------------------------------------
+
+def layer_jacobians(mlp, n=0):
+    """The Jacobians J_k = diag(f'(z_k)) W_k = d a_k / d a_{k-1}, k = 1..N, of instance
+    ``n`` of the batch last passed to ``mlp.forward`` (a 2-d batch (B, in)).
+
+    Returns a list of N arrays, J_k of shape (out_k, in_k). Call after ``forward`` and
+    before ``backward`` (backward frees the pre-activations).
+    """
+    if not mlp.preactivations or any(z is None for z in mlp.preactivations):
+        raise RuntimeError("call mlp.forward (and not yet backward) before layer_jacobians")
+    jacobians = []
+    last = len(mlp.layers) - 1
+    for k, layer in enumerate(mlp.layers):
+        act = mlp.output_activation if k == last else mlp.activation
+        z, a = mlp.preactivations[k][n], mlp.activations[k + 1][n]
+        jacobians.append(act.df(z, a)[:, None] * layer.params["weight"])
+    return jacobians
+
+
+def chain_gradient(grad_d, jacobians, k):
+    """grad_{f_k} Div = grad D . J_N ... J_{k+1} (a row vector), k = 0..N.
+
+    grad_d    : d Div / d Y, shape (out_N,), for one instance.
+    jacobians : [J_1, ..., J_N] from :func:`layer_jacobians`.
+    k         : the layer whose output the gradient is taken with respect to
+                (k = 0: the input X; k = N: Y itself).
+    """
+    grad_d = as_float_array("grad_d", grad_d, ndim=1)
+    if not 0 <= k <= len(jacobians):
+        raise ValueError(f"k must be in 0..{len(jacobians)}, got {k}")
+    g = grad_d
+    for jac in reversed(jacobians[k:]):
+        g = g @ jac
+    return g
+
+
+# --- repeated products (claim C16) ---------------------------------------------------
+
+def scaled_matrix(n, sigma_max, rng=None):
+    """An n x n Gaussian random matrix rescaled so that its largest singular value is
+    ``sigma_max``."""
+    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    n = check_positive_int("n", n)
+    w = rng.standard_normal((n, n))
+    return w * (sigma_max / np.linalg.norm(w, 2))
+
+
+def repeated_product_norms(w, v, steps, activation="identity", h=None):
+    """||J^T_k ... J^T_1 v|| for k = 0..steps, where J_j = diag(f'(z_j)) W (row-vector
+    products v . J, as in backpropagation).
+
+    The pre-activations come from running the recurrence h_j = f(W h_{j-1}) forward
+    from ``h`` (default: ``v`` itself), z_j = W h_{j-1}: the diag(f') factors are those a
+    network with weights W would apply. With ``activation="identity"`` this is
+    ||v W^k||. Returns (steps + 1,) norms, entry 0 = ||v||.
+    """
+    w = as_float_array("w", w, ndim=2)
+    if w.shape[0] != w.shape[1]:
+        raise ValueError(f"w must be square, got shape {w.shape}")
+    v = as_float_array("v", v, shape=(w.shape[0],))
+    steps = check_positive_int("steps", steps)
+    act = activations.get(activation)
+    state = v if h is None else as_float_array("h", h, shape=(w.shape[0],))
+    factors = []
+    for _ in range(steps):
+        z = w @ state
+        state = act.f(z)
+        factors.append(act.df(z, state)[:, None] * w)
+    norms = np.empty(steps + 1)
+    norms[0] = np.linalg.norm(v)
+    g = v
+    for j, jac in enumerate(reversed(factors)):
+        g = g @ jac
+        norms[j + 1] = np.linalg.norm(g)
+    return norms
+
+
+# --- the 19-layer experiment (claims C17, C18) ----------------------------------------
+
+@dataclass(frozen=True)
+class NeuronGradients:
+    """Per-layer, per-neuron gradient norms of a deep MLP at initialisation.
+
+    activation, init : as passed to :class:`rnnlib.dense.MLP`.
+    sizes            : the layer widths, e.g. (784, 1024, ..., 1024, 10).
+    n_instances      : N, the number of images.
+    batch_log10      : tuple over layers 1..L of (out_k,) arrays,
+                       log10 || d Div / d W_k[j, :] ||  (NaN where the norm is exactly 0).
+    batch_zero       : (L,) fraction of neurons whose batch gradient is exactly 0.
+    instance_quantiles : (L, len(QUANTILES)) quantiles of log10 || d Div_n / d W_k[j, :] ||
+                       over all (n, j) with a nonzero norm (NaN if none).
+    instance_zero    : (L,) fraction of (n, j) whose per-instance gradient is exactly 0
+                       (ReLU units that are off for that image).
+    instance_above   : (L, len(OUTLIER_DECADES)) fraction of all (n, j) whose per-instance
+                       norm exceeds the layer's median by more than that many decades.
+    instance_examples : tuple over layers of (n_examples, out_k) per-instance log10 norms
+                       of the first ``n_examples`` images (NaN where 0).
+    delta_log10      : (L, N) log10 || d Div_n / d z_k ||, the per-instance gradient with
+                       respect to each layer's pre-activations (NaN where 0).
+    loss             : the mean cross-entropy at initialisation.
+    """
+
+    activation: str
+    init: str
+    sizes: tuple
+    n_instances: int
+    batch_log10: tuple
+    batch_zero: np.ndarray
+    instance_quantiles: np.ndarray
+    instance_zero: np.ndarray
+    instance_above: np.ndarray
+    instance_examples: tuple
+    delta_log10: np.ndarray
+    loss: float
+
+    @property
+    def n_layers(self):
+        return len(self.sizes) - 1
+
+    @property
+    def layers(self):
+        """Layer numbers 1..L (L = the output layer)."""
+        return np.arange(1, self.n_layers + 1)
+
+    def quantile(self, q):
+        """(L,) the per-instance log10-norm quantile ``q`` (one of :data:`QUANTILES`)."""
+        if q not in QUANTILES:
+            raise ValueError(f"q must be one of {QUANTILES}, got {q!r}")
+        return self.instance_quantiles[:, QUANTILES.index(q)]
+
+    def above(self, decades):
+        """(L,) fraction of per-instance norms more than ``decades`` above the layer's
+        median (``decades`` one of :data:`OUTLIER_DECADES`)."""
+        if decades not in OUTLIER_DECADES:
+            raise ValueError(f"decades must be one of {OUTLIER_DECADES}, got {decades!r}")
+        return self.instance_above[:, OUTLIER_DECADES.index(decades)]
+
+    def batch_median(self):
+        """(L,) median over neurons of the batch log10 norms (ignoring exact zeros)."""
+        return np.array([_nanmedian(b) for b in self.batch_log10])
+
+
+def _nanmedian(values):
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if finite.size else np.nan
+
+
+def _log10_or_nan(x):
+    out = np.full(x.shape, np.nan)
+    np.log10(x, out=out, where=x > 0)
+    return out
+
+
+def neuron_gradients(x, y, activation, init="pytorch", *, hidden=19, width=1024, rng=0,
+                     n_examples=3, alpha=1.0):
+    """Run the lecture's experiment once: build ``MLP([D] + [width] * hidden + [10])``
+    with ``activation`` and ``init`` (seeded by ``rng``), forward the whole batch ``x``
+    (N, D), softmax cross-entropy against labels ``y`` (N,) in 0..9, backward, and
+    summarise the per-neuron gradient norms (see :class:`NeuronGradients`). Computed in
+    x's dtype (use float64: some settings take the norms towards float32's limits).
+
+    Memory: the network's weights and gradients plus 2 (N, width) arrays per layer,
+    about 0.6 GB for the lecture's sizes in float64 with N = 1000.
+    """
+    x = as_float_array("x", x, ndim=2)
+    y = np.asarray(y)
+    if not np.issubdtype(y.dtype, np.integer) or y.shape != (x.shape[0],):
+        raise ValueError(f"y must be integer labels of shape ({x.shape[0]},), "
+                         f"got {y.dtype} {y.shape}")
+    if y.min() < 0 or y.max() >= N_CLASSES:
+        raise ValueError(f"y must hold labels in 0..{N_CLASSES - 1}, "
+                         f"got [{y.min()}, {y.max()}]")
+    hidden = check_positive_int("hidden", hidden)
+    width = check_positive_int("width", width)
+    n_examples = min(check_positive_int("n_examples", n_examples), x.shape[0])
+    sizes = (x.shape[1],) + (width,) * hidden + (N_CLASSES,)
+    mlp = MLP(sizes, activation, init=init, rng=rng, dtype=x.dtype, alpha=alpha)
+    loss, d_logits = losses.softmax_cross_entropy(mlp.forward(x), y)
+    mlp.backward(d_logits)
+    n = x.shape[0]
+
+    batch, batch_zero, quant, inst_zero, above, examples, delta = ([] for _ in range(7))
+    for k in range(len(mlp.layers)):
+        b = np.linalg.norm(mlp.layers[k].grads["weight"], axis=1)
+        batch.append(_log10_or_nan(b))
+        batch_zero.append(np.mean(b == 0))
+        # Per instance: d Div_n / d W_k[j, :] = N * deltas[k][n, j] * a_n (the batch loss
+        # is the mean over the N instances), norm N |delta_nj| ||a_n||.
+        a_norm = np.linalg.norm(mlp.activations[k], axis=1)
+        g = np.abs(mlp.deltas[k]) * n
+        delta.append(_log10_or_nan(np.linalg.norm(g, axis=1)))
+        g *= a_norm[:, None]
+        logs = np.log10(g[g > 0])
+        inst_zero.append(1.0 - logs.size / g.size)
+        if logs.size:
+            q = np.quantile(logs, QUANTILES)
+            median = q[QUANTILES.index(0.5)]
+            above.append([np.count_nonzero(logs > median + d) / g.size
+                          for d in OUTLIER_DECADES])
+        else:
+            q = np.full(len(QUANTILES), np.nan)
+            above.append([0.0] * len(OUTLIER_DECADES))
+        quant.append(q)
+        examples.append(_log10_or_nan(g[:n_examples]))
+        del g, logs
+    return NeuronGradients(
+        activation=mlp.activation.name, init=init, sizes=sizes, n_instances=n,
+        batch_log10=tuple(batch), batch_zero=np.array(batch_zero),
+        instance_quantiles=np.array(quant), instance_zero=np.array(inst_zero),
+        instance_above=np.array(above), instance_examples=tuple(examples),
+        delta_log10=np.array(delta), loss=float(loss))
+
+
+def sweep(x, y, activations_=("elu", "relu", "sigmoid", "tanh"), inits=("pytorch",),
+          **kwargs):
+    """{(activation, init): NeuronGradients} for every combination (same seed for all)."""
+    return {(a, i): neuron_gradients(x, y, a, i, **kwargs) for i in inits for a in activations_}
+
+
+# --- summaries used by the notebook's checks ------------------------------------------
+
+def decades_lost(values, reference_layer, layer):
+    """How many decades (powers of ten) ``values`` (a per-layer log10 curve, layers 1..L)
+    fall from ``reference_layer`` down to ``layer``: values[ref] - values[layer]."""
+    return float(values[reference_layer - 1] - values[layer - 1])
+
+
+def first_layer_below(values, reference_layer, decades):
+    """Walking back from ``reference_layer`` towards layer 1, the first layer whose value
+    is more than ``decades`` below the reference's; None if no layer is.
+
+    Returns (layer, layers_back) with layers_back = reference_layer - layer."""
+    ref = values[reference_layer - 1]
+    for layer in range(reference_layer - 1, 0, -1):
+        if values[layer - 1] < ref - decades:
+            return layer, reference_layer - layer
+    return None

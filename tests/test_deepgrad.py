@@ -1,0 +1,217 @@
+"""rnnlib.deepgrad: chain product, repeated products, the per-neuron gradient experiment."""
+
+import numpy as np
+import pytest
+
+from rnnlib import deepgrad, losses
+from rnnlib.dense import MLP
+from rnnlib.gradcheck import check_gradients
+
+
+def _small(activation, init="pytorch", seed=0, sizes=(6, 5, 4, 3)):
+    rng = np.random.default_rng(seed)
+    mlp = MLP(list(sizes), activation, init=init, rng=seed)
+    x = rng.standard_normal((4, sizes[0]))
+    y = rng.integers(0, sizes[-1], size=4)
+    return mlp, x, y
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "elu"])
+def test_chain_product_equals_backward(activation):
+    """grad D . J_N ... J_{k+1} (built as explicit matrices) is what backward computes."""
+    mlp, x, y = _small(activation)
+    logits = mlp.forward(x)
+    _, d_logits = losses.softmax_cross_entropy(logits, y)
+    n = 2
+    jacs = deepgrad.layer_jacobians(mlp, n)
+    assert [j.shape for j in jacs] == [(5, 6), (4, 5), (3, 4)]
+    dx = mlp.backward(d_logits)
+    for k in range(len(jacs)):
+        from_backward = mlp.deltas[k][n] @ mlp.layers[k].params["weight"]  # dDiv/da_k
+        chain = deepgrad.chain_gradient(d_logits[n], jacs, k)
+        np.testing.assert_allclose(chain, from_backward, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(deepgrad.chain_gradient(d_logits[n], jacs, 0), dx[n],
+                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(deepgrad.chain_gradient(d_logits[n], jacs, 3), d_logits[n])
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "elu"])
+def test_chain_product_gradcheck(activation):
+    """The chain product is the gradient of the loss w.r.t. the input (finite differences)."""
+    mlp, x, y = _small(activation, seed=3)
+    x1 = x[1:2].copy()
+    y1 = y[1:2]
+    logits = mlp.forward(x1)
+    _, d_logits = losses.softmax_cross_entropy(logits, y1)
+    chain = deepgrad.chain_gradient(d_logits[0], deepgrad.layer_jacobians(mlp, 0), 0)
+
+    def loss():
+        return losses.softmax_cross_entropy(mlp.forward(x1), y1)[0]
+
+    errs = check_gradients(loss, {"x": x1}, {"x": chain[None]})
+    assert errs["x"] < 1e-7, errs
+
+
+def test_chain_errors():
+    mlp, x, y = _small("tanh")
+    with pytest.raises(RuntimeError, match="forward"):
+        deepgrad.layer_jacobians(mlp)
+    mlp.forward(x)
+    jacs = deepgrad.layer_jacobians(mlp)
+    with pytest.raises(ValueError, match="k must be in 0..3"):
+        deepgrad.chain_gradient(np.ones(3), jacs, 4)
+    with pytest.raises(TypeError, match="grad_d must be a floating-point array"):
+        deepgrad.chain_gradient(np.ones(3, dtype=int), jacs, 1)
+    mlp.backward(np.ones((4, 3)))
+    with pytest.raises(RuntimeError, match="not yet backward"):
+        deepgrad.layer_jacobians(mlp)
+
+
+def test_scaled_matrix_and_linear_products():
+    w = deepgrad.scaled_matrix(6, 1.3, rng=1)
+    assert np.linalg.norm(w, 2) == pytest.approx(1.3, rel=1e-12)
+    v = np.random.default_rng(2).standard_normal(6)
+    norms = deepgrad.repeated_product_norms(w, v, 5, "identity")
+    expected = [np.linalg.norm(v @ np.linalg.matrix_power(w, k)) for k in range(6)]
+    np.testing.assert_allclose(norms, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("activation", "gamma"), [("tanh", 1.0), ("sigmoid", 0.25),
+                                                   ("relu", 1.0)])
+def test_product_bound_and_top_singular_direction(activation, gamma):
+    """||v J_k ... J_1|| <= (gamma sigma_max)^k ||v||; for the identity the top left
+    singular vector is stretched by exactly sigma_max in one step."""
+    w = deepgrad.scaled_matrix(8, 1.5, rng=4)
+    v = np.random.default_rng(5).standard_normal(8)
+    norms = deepgrad.repeated_product_norms(w, v, 12, activation)
+    bound = (gamma * 1.5) ** np.arange(13) * np.linalg.norm(v)
+    assert np.all(norms <= bound * (1 + 1e-12))
+    u = np.linalg.svd(w)[0][:, 0]
+    assert deepgrad.repeated_product_norms(w, u, 1)[1] == pytest.approx(1.5, rel=1e-12)
+
+
+def test_repeated_product_errors():
+    with pytest.raises(ValueError, match="w must be square"):
+        deepgrad.repeated_product_norms(np.ones((2, 3)), np.ones(2), 3)
+    with pytest.raises(ValueError, match=r"v must have shape \(2,\)"):
+        deepgrad.repeated_product_norms(np.eye(2), np.ones(3), 3)
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        deepgrad.repeated_product_norms(np.eye(2), np.ones(2), 0)
+    with pytest.raises(ValueError, match="unknown activation"):
+        deepgrad.repeated_product_norms(np.eye(2), np.ones(2), 2, "swish")
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(7)
+    x = rng.uniform(0, 1, size=(12, 20))
+    y = np.arange(12) % 10
+    return x, y
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_neuron_gradients_match_direct_computation(data, activation):
+    x, y = data
+    res = deepgrad.neuron_gradients(x, y, activation, "he", hidden=3, width=16, rng=5,
+                                    n_examples=2)
+    assert res.sizes == (20, 16, 16, 16, 10) and res.n_layers == 4
+    np.testing.assert_array_equal(res.layers, [1, 2, 3, 4])
+    # Same seed, same network: the batch gradients from the MLP itself.
+    mlp = MLP(res.sizes, activation, init="he", rng=5)
+    loss, d = losses.softmax_cross_entropy(mlp.forward(x), y)
+    assert res.loss == pytest.approx(loss, rel=1e-12)
+    mlp.backward(d)
+    per_instance = []
+    for k in range(4):
+        w_norm = np.linalg.norm(mlp.layers[k].grads["weight"], axis=1)
+        shown = np.nan_to_num(10.0 ** res.batch_log10[k], nan=0.0)  # NaN marks exact 0
+        np.testing.assert_allclose(shown, w_norm, rtol=1e-10)
+        assert res.batch_zero[k] == pytest.approx(np.mean(w_norm == 0))
+        per_instance.append(mlp.neuron_grad_norms(k, per_instance=True) * len(y))
+    # Per instance: the gradient of that instance's own loss, from a backward on it alone.
+    for n in range(2):
+        one = MLP(res.sizes, activation, init="he", rng=5)
+        _, d1 = losses.softmax_cross_entropy(one.forward(x[n:n + 1]), y[n:n + 1])
+        one.backward(d1)
+        for k in range(4):
+            own = np.linalg.norm(one.layers[k].grads["weight"], axis=1)
+            shown = np.nan_to_num(10.0 ** res.instance_examples[k][n], nan=0.0)
+            np.testing.assert_allclose(shown, own, rtol=1e-10, atol=1e-300)
+            np.testing.assert_allclose(10.0 ** res.delta_log10[k, n],
+                                       np.linalg.norm(one.deltas[k][0]), rtol=1e-10)
+    # Quantiles and the counts above the median, from all per-instance norms.
+    for k in range(4):
+        g = per_instance[k]
+        logs = np.log10(g[g > 0])
+        np.testing.assert_allclose(res.instance_quantiles[k],
+                                   np.quantile(logs, deepgrad.QUANTILES), rtol=1e-10)
+        assert res.instance_zero[k] == pytest.approx(np.mean(g == 0))
+        for dec in deepgrad.OUTLIER_DECADES:
+            expected = np.count_nonzero(logs > np.median(logs) + dec) / g.size
+            assert res.above(dec)[k] == pytest.approx(expected)
+
+
+def test_relu_zeros_are_nan_and_counted(data):
+    x, y = data
+    res = deepgrad.neuron_gradients(x, y, "relu", hidden=2, width=16, rng=0)
+    assert 0.2 < res.instance_zero[0] < 0.8  # about half the units are off per image
+    assert res.instance_zero[-1] == 0.0      # the output layer has no ReLU
+    assert np.isnan(res.instance_examples[0]).any()
+    assert np.isfinite(res.quantile(0.5)).all()
+    sig = deepgrad.neuron_gradients(x, y, "sigmoid", hidden=2, width=16, rng=0)
+    assert sig.instance_zero.max() == 0.0 and not np.isnan(sig.batch_log10[0]).any()
+
+
+def test_sigmoid_gradients_shrink_with_depth(data):
+    """A deep sigmoid net at initialisation: each layer back loses at least a factor of
+    about 4 (sigma' <= 1/4), so 8 layers back lose several decades."""
+    x, y = data
+    res = deepgrad.neuron_gradients(x, y, "sigmoid", hidden=8, width=32, rng=1)
+    med = res.batch_median()
+    assert np.all(np.diff(med[:-1]) > 0)  # grows towards the output
+    assert deepgrad.decades_lost(med, 8, 1) > 3
+
+
+def test_sweep_keys(data):
+    x, y = data
+    res = deepgrad.sweep(x, y, ("tanh", "elu"), ("pytorch", "glorot"), hidden=1, width=4)
+    assert set(res) == {("tanh", "pytorch"), ("elu", "pytorch"), ("tanh", "glorot"),
+                        ("elu", "glorot")}
+    assert res[("elu", "glorot")].init == "glorot"
+
+
+def test_summaries():
+    values = np.array([-9.0, -6.0, -5.5, -3.0, -1.0])
+    assert deepgrad.decades_lost(values, 4, 1) == 6.0
+    assert deepgrad.first_layer_below(values, 4, 2.0) == (3, 1)
+    assert deepgrad.first_layer_below(values, 4, 5.0) == (1, 3)
+    assert deepgrad.first_layer_below(values, 4, 7.0) is None
+
+
+def test_result_accessors_reject_unknown(data):
+    x, y = data
+    res = deepgrad.neuron_gradients(x, y, "tanh", hidden=1, width=4)
+    with pytest.raises(ValueError, match="q must be one of"):
+        res.quantile(0.3)
+    with pytest.raises(ValueError, match="decades must be one of"):
+        res.above(4.0)
+
+
+def test_neuron_gradients_bad_input(data):
+    x, y = data
+    with pytest.raises(ValueError, match="y must be integer labels of shape"):
+        deepgrad.neuron_gradients(x, y[:-1], "tanh", hidden=1, width=4)
+    with pytest.raises(ValueError, match="y must be integer labels"):
+        deepgrad.neuron_gradients(x, y.astype(float), "tanh", hidden=1, width=4)
+    with pytest.raises(ValueError, match=r"labels in 0..9"):
+        deepgrad.neuron_gradients(x, y + 5, "tanh", hidden=1, width=4)
+    with pytest.raises(TypeError, match="x must be a floating-point array"):
+        deepgrad.neuron_gradients(x.astype(int), y, "tanh", hidden=1, width=4)
+    with pytest.raises(ValueError, match="x must have 2 dimensions"):
+        deepgrad.neuron_gradients(x[0], y, "tanh", hidden=1, width=4)
+    with pytest.raises(ValueError, match="hidden must be a positive integer"):
+        deepgrad.neuron_gradients(x, y, "tanh", hidden=0, width=4)
+    with pytest.raises(ValueError, match="unknown activation"):
+        deepgrad.neuron_gradients(x, y, "swish", hidden=1, width=4)
+    with pytest.raises(ValueError, match="unknown init"):
+        deepgrad.neuron_gradients(x, y, "tanh", "lecun", hidden=1, width=4)
