@@ -91,7 +91,9 @@ class Dense:
 
     def _forward(self, x):  # unchecked: used by MLP on its own intermediate arrays
         self._x = x
-        return x @ self.params["weight"].T + self.params["bias"]
+        y = x @ self.params["weight"].T
+        y += self.params["bias"]  # in place: no second (..., out) array
+        return y
 
     def backward(self, dy):
         """dy = dL/dy (..., out_features) -> dL/dx (..., in_features); fills ``grads``."""
