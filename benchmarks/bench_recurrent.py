@@ -1,0 +1,172 @@
+"""Time one training step (forward + backward) of rnnlib's RNN, LSTM and GRU layers and,
+when torch is importable, of PyTorch CPU's nn.RNN / nn.LSTM / nn.GRU on the same data.
+
+    python benchmarks/bench_recurrent.py                      # defaults below
+    python benchmarks/bench_recurrent.py --repeats 15 --models lstm --dtypes float32
+
+A step is: ``outputs, _ = layer.forward(x, h0)`` then ``layer.backward(G)`` for a fixed
+random upstream gradient G on the outputs (loss = sum(outputs * G)); the gradients of
+the parameters, of x and of h0 are all computed, in both libraries. Defaults: T=50,
+B=32, D=32, H=128, one layer, one direction, float32 and float64.
+
+Threads: BLAS libraries read their thread count when they load, so the count is set
+(``--threads``, default 1) in OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS
+before numpy is imported, unless those variables are already set, in which case their
+value is used; torch gets the same count with ``torch.set_num_threads``.
+
+Timing: each repeat times ``--number`` consecutive steps and keeps the mean per step;
+rnnlib and torch repeats are interleaved so that both see the same machine load. The
+table gives min and median over repeats in milliseconds per step, and the ratio
+rnnlib / torch (min to min, median to median). The load average before and after is
+printed: on a shared machine, the min is the more reliable figure.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+
+def _set_threads(argv):
+    """Read --threads before numpy loads and export it to the BLAS variables."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--threads", type=int, default=None)
+    known, _ = pre.parse_known_args(argv)
+    env = os.environ.get("OMP_NUM_THREADS") or os.environ.get("OPENBLAS_NUM_THREADS")
+    threads = known.threads or (int(env) if env else 1)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        if known.threads or var not in os.environ:
+            os.environ[var] = str(threads)
+    return threads
+
+
+THREADS = _set_threads(sys.argv[1:])
+
+import numpy as np  # noqa: E402  (after the thread variables are set)
+
+from rnnlib import layers  # noqa: E402
+
+try:  # noqa: SIM105
+    import torch
+except ImportError:  # torch is optional
+    torch = None
+
+MODELS = {"rnn": ("RNN", "RNN"), "lstm": ("LSTM", "LSTM"), "gru": ("GRU", "GRU")}
+
+
+def rnnlib_step(kind, dtype, x, h0, grad, seed=0):
+    """A closure running one forward+backward of the rnnlib layer."""
+    D, H = x.shape[2], h0.shape[2]
+    layer = getattr(layers, MODELS[kind][0])(D, H, rng=seed, dtype=dtype)
+    state = (h0, h0.copy()) if kind == "lstm" else h0
+
+    def step():
+        layer.forward(x, state)
+        layer.backward(grad)
+
+    return step, layer
+
+
+def torch_step(kind, dtype, x, h0, grad, layer):
+    """The same with torch.nn (weights copied from the rnnlib layer)."""
+    D, H = x.shape[2], h0.shape[2]
+    tdtype = {np.float32: torch.float32, np.float64: torch.float64}[dtype]
+    mod = getattr(torch.nn, MODELS[kind][1])(D, H, dtype=tdtype)
+    with torch.no_grad():
+        for name, p in mod.named_parameters():
+            p.copy_(torch.from_numpy(np.ascontiguousarray(layer.params[name])))
+    xt = torch.from_numpy(x).requires_grad_(True)
+    h0t = torch.from_numpy(h0).requires_grad_(True)
+    c0t = torch.from_numpy(h0.copy()).requires_grad_(True)
+    state = (h0t, c0t) if kind == "lstm" else h0t
+    g = torch.from_numpy(grad)
+
+    def step():
+        mod.zero_grad(set_to_none=True)
+        xt.grad = h0t.grad = c0t.grad = None
+        out, _ = mod(xt, state)
+        out.backward(g)
+
+    return step
+
+
+def time_it(step, number):
+    start = time.perf_counter()
+    for _ in range(number):
+        step()
+    return (time.perf_counter() - start) / number
+
+
+def bench(kind, dtype, args):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((args.T, args.B, args.D)).astype(dtype)
+    h0 = rng.standard_normal((1, args.B, args.H)).astype(dtype) * 0.1
+    grad = rng.standard_normal((args.T, args.B, args.H)).astype(dtype)
+    ours, layer = rnnlib_step(kind, dtype, x, h0, grad)
+    theirs = torch_step(kind, dtype, x, h0, grad, layer) if torch is not None else None
+    for _ in range(args.warmup):
+        ours()
+        if theirs is not None:
+            theirs()
+    t_ours, t_theirs = [], []
+    for _ in range(args.repeats):
+        t_ours.append(time_it(ours, args.number))
+        if theirs is not None:
+            t_theirs.append(time_it(theirs, args.number))
+    return t_ours, t_theirs
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--T", type=int, default=50)
+    parser.add_argument("--B", type=int, default=32)
+    parser.add_argument("--D", type=int, default=32)
+    parser.add_argument("--H", type=int, default=128)
+    parser.add_argument("--models", nargs="+", choices=sorted(MODELS), default=["rnn", "lstm",
+                                                                                 "gru"])
+    parser.add_argument("--dtypes", nargs="+", choices=["float32", "float64"],
+                        default=["float32", "float64"])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--number", type=int, default=3, help="steps per repeat")
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS and torch threads (default: $OMP_NUM_THREADS or 1)")
+    parser.add_argument("--no-torch", action="store_true", help="time rnnlib only")
+    parser.add_argument("--onednn", choices=["on", "off"], default="on",
+                        help="PyTorch's oneDNN (mkldnn) kernels: on (default) or off")
+    args = parser.parse_args(argv)
+    global torch
+    if args.no_torch:
+        torch = None
+    if torch is not None:
+        torch.set_num_threads(THREADS)
+        torch.backends.mkldnn.enabled = args.onednn == "on"
+
+    print(f"T={args.T} B={args.B} D={args.D} H={args.H}; threads={THREADS} "
+          f"(numpy BLAS via env, torch.set_num_threads); numpy {np.__version__}; "
+          f"torch {torch.__version__ if torch is not None else 'not available'}"
+          + (f", oneDNN {args.onednn}" if torch is not None else ""))
+    print(f"{args.repeats} repeats x {args.number} steps, {args.warmup} warm-up steps; "
+          f"load average before: {', '.join(f'{v:.2f}' for v in os.getloadavg())} "
+          f"(on {os.cpu_count()} CPUs)")
+    head = f"{'model':6} {'dtype':8} {'rnnlib min':>11} {'median':>8}"
+    if torch is not None:
+        head += f" {'torch min':>10} {'median':>8} {'ratio min':>10} {'median':>8}"
+    print(head + "   (ms per step; ratio = rnnlib / torch)")
+    for kind in args.models:
+        for dname in args.dtypes:
+            dtype = {"float32": np.float32, "float64": np.float64}[dname]
+            t_ours, t_theirs = bench(kind, dtype, args)
+            ours_min, ours_med = 1e3 * min(t_ours), 1e3 * statistics.median(t_ours)
+            row = f"{kind:6} {dname:8} {ours_min:11.2f} {ours_med:8.2f}"
+            if t_theirs:
+                th_min, th_med = 1e3 * min(t_theirs), 1e3 * statistics.median(t_theirs)
+                row += (f" {th_min:10.2f} {th_med:8.2f} {ours_min / th_min:10.2f} "
+                        f"{ours_med / th_med:8.2f}")
+            print(row, flush=True)
+    print(f"load average after: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
