@@ -221,7 +221,7 @@ def fit(model, loss_fn, batches, optimizer, *, steps=None, epochs=None, clip_nor
                 clip_grad_norm(grads, clip_norm)
             params = model.params
             optimizer.step(params, grads)
-            if not np.isfinite(global_norm(params)):
+            if not all(np.all(np.isfinite(p)) for p in params.values()):
                 raise _diverged(step, "the parameters (after the update)", history)
         history["step"].append(step)
         history["loss"].append(float(loss))

@@ -208,6 +208,10 @@ def test_divergence_raises_a_clear_error():
     err = info.value
     assert err.step >= 2 and len(err.history["loss"]) == err.step - 1
     assert isinstance(err, RuntimeError)
+    # finite gradients, but a step so large that the parameters overflow at step 1
+    mlp = MLP([2, 2], "identity", rng=0)
+    with pytest.raises(TrainingDiverged, match=r"step 1: the parameters \(after the update\)"):
+        fit(mlp, "mse", [(np.ones((3, 2)) * 10, np.zeros((3, 2)))], SGD(lr=1e308))
 
 
 def test_accuracy():
