@@ -12,8 +12,9 @@ Any object with ``params``, ``grads``, ``forward`` and ``backward`` can be train
 :class:`SequenceModel`, an :class:`rnnlib.dense.MLP`, a :class:`rnnlib.dense.Dense`.
 
 A *batch* is a tuple ``(x, target)``, ``(x, target, mask)`` or ``(x, target, mask, lengths)``:
-``mask`` goes to the loss (None: every entry counts; see :func:`lengths_to_mask`), ``lengths``
-(B,) to ``model.forward``.
+``mask`` goes to the loss (None: every entry counts), ``lengths`` (B,) to ``model.forward``.
+With lengths and per-step outputs, also give ``mask = lengths_to_mask(lengths, T)`` so
+that the padded steps are not scored.
 """
 
 import numpy as np

@@ -3,7 +3,7 @@ import pytest
 
 from rnnlib.dense import MLP, Dense
 from rnnlib.gradcheck import check_gradients
-from rnnlib.layers import LSTM, RNN
+from rnnlib.layers import GRU, LSTM, RNN
 from rnnlib.losses import mean_squared_error, softmax_cross_entropy
 from rnnlib.optim import SGD, Adam
 from rnnlib.train import (
@@ -76,6 +76,18 @@ def test_sequence_model_with_lstm_gradcheck(output, head):
     # tenfold at eps=1e-5), so that case uses eps=1e-5.
     eps = 1e-6 if head == "dense" else 1e-5
     assert _gradcheck_model(model, x, target, mask, LENGTHS, eps) < 1e-7
+
+
+@pytest.mark.parametrize("output", ["all", "last"])
+def test_sequence_model_with_gru_gradcheck(output):
+    rng = np.random.default_rng(9)
+    model = SequenceModel(GRU(D, H, num_layers=2, rng=0), Dense(H, C, rng=1), output=output)
+    x = rng.standard_normal((T, B, D))
+    if output == "all":
+        target, mask = rng.integers(0, C, size=(T, B)), lengths_to_mask(LENGTHS, T)
+    else:
+        target, mask = rng.integers(0, C, size=B), None
+    assert _gradcheck_model(model, x, target, mask, LENGTHS) < 1e-7
 
 
 @pytest.mark.parametrize("bidirectional", [False, True])
