@@ -209,3 +209,32 @@ def test_live_against_torch(mode, num_layers, bidirectional, packed):
     for name, p in mod.named_parameters():
         pairs[f"grad/{name}"] = (layer.grads[name], p.grad.numpy())
     assert_close(pairs)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_live_float32_and_default_state(mode):
+    """float32 end to end (to float32 rounding) with no initial state given (zeros in both)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    T, B, D, H = 9, 5, 4, 6
+    layer = make_layer(mode, D, H, 2, True, rng=rng, dtype=np.float32)
+    kw = dict(num_layers=2, bidirectional=True, dtype=torch.float32)
+    if mode in ("LSTM", "GRU"):
+        mod = getattr(torch.nn, mode)(D, H, **kw)
+    else:
+        mod = torch.nn.RNN(D, H, nonlinearity=mode[4:].lower(), **kw)
+    mod.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
+    x = rng.standard_normal((T, B, D)).astype(np.float32)
+    d_out = rng.standard_normal((T, B, 2 * H)).astype(np.float32)
+    xt = torch.tensor(x, requires_grad=True)
+    out_t, _ = mod(xt)
+    (out_t * torch.tensor(d_out)).sum().backward()
+    outputs, _ = layer.forward(x)
+    dx, _ = layer.backward(d_out)
+    assert outputs.dtype == dx.dtype == np.float32
+    np.testing.assert_allclose(outputs, out_t.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+    for name, p in mod.named_parameters():
+        assert layer.grads[name].dtype == np.float32
+        np.testing.assert_allclose(layer.grads[name], p.grad.numpy(), rtol=1e-4, atol=1e-4,
+                                   err_msg=name)
