@@ -213,7 +213,8 @@ class MLP:
         da = dy
         for k in reversed(range(len(self.layers))):
             z, a = self.preactivations[k], self.activations[k + 1]
-            delta = np.multiply(self._act(k).df(z, a), da, out=z)  # reuse z's buffer
+            out = None if np.may_share_memory(z, a) else z  # reuse z's buffer if free
+            delta = np.multiply(self._act(k).df(z, a), da, out=out)
             self.preactivations[k] = None
             self.deltas[k] = delta
             da = self.layers[k]._backward(delta)

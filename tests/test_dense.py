@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from rnnlib import activations
 from rnnlib.dense import MLP, Dense
 from rnnlib.gradcheck import check_gradients
 
@@ -127,6 +128,18 @@ def test_mlp_float64_keeps_tiny_values():
     dx = mlp.backward(np.full((1, 1), 1e-300))
     assert np.all(np.abs(dx) > 0) and np.all(np.abs(dx) < 1e-299)
     assert mlp.deltas[0].dtype == np.float64
+
+
+def test_mlp_with_an_activation_returning_its_input():
+    # an identity whose f returns z itself: a_{k+1} IS z_k, so backward must not reuse z
+    same = activations.Activation("same", lambda z: z, lambda z, a: np.ones_like(z), 1.0, False)
+    mlp = MLP([2, 3, 2], same, rng=0)
+    x = np.array([[1.0, -2.0]])
+    y = mlp.forward(x).copy()
+    mlp.backward(np.full_like(y, 0.5))
+    np.testing.assert_array_equal(mlp.activations[2], y)  # not overwritten by a delta
+    w1 = mlp.params["layers.1.weight"]
+    np.testing.assert_allclose(mlp.grads["layers.0.weight"], (np.full((1, 2), 0.5) @ w1).T @ x)
 
 
 def test_mlp_state_dict_roundtrip():
