@@ -135,9 +135,10 @@ def test_mlp_with_an_activation_returning_its_input():
     same = activations.Activation("same", lambda z: z, lambda z, a: np.ones_like(z), 1.0, False)
     mlp = MLP([2, 3, 2], same, rng=0)
     x = np.array([[1.0, -2.0]])
-    y = mlp.forward(x).copy()
+    y = mlp.forward(x)
+    a1 = mlp.activations[1].copy()  # the hidden activation IS z_0 here
     mlp.backward(np.full_like(y, 0.5))
-    np.testing.assert_array_equal(mlp.activations[2], y)  # not overwritten by a delta
+    np.testing.assert_array_equal(mlp.activations[1], a1)  # not overwritten by delta_0
     w1 = mlp.params["layers.1.weight"]
     np.testing.assert_allclose(mlp.grads["layers.0.weight"], (np.full((1, 2), 0.5) @ w1).T @ x)
 
