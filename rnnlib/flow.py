@@ -92,39 +92,28 @@ def _as_tuple(state):
     return tuple(state) if isinstance(state, tuple | list) else (state,)
 
 
-def _like(template, parts):
-    """Parts packed like ``template`` (a tuple state or a single array)."""
-    return tuple(parts) if isinstance(template, tuple | list) else parts[0]
+def _pack(parts):
+    """A list of state parts in the cell's form: one array h, or a tuple (h, c)."""
+    return tuple(parts) if len(parts) > 1 else parts[0]
 
 
 def _get_cell(model):
-    """The cell to walk: ``model`` itself, or the only cell of a one-layer,
-    one-direction layer."""
-    if hasattr(model, "forward") and hasattr(model, "backward") and _is_cell(model):
+    """The cell to walk: ``model`` itself (a cell), or the only cell, ``cells[0, 0]``, of a
+    one-layer, one-direction layer of :mod:`rnnlib.layers`."""
+    cells = getattr(model, "cells", None)
+    if cells is None:
+        if not all(hasattr(model, a) for a in ("forward", "backward", "grads", "params")):
+            raise TypeError(
+                f"model must be a recurrent cell (forward(x_t, state) -> (state, cache), "
+                f"backward(d_state, cache) -> (dx_t, d_state), params, grads) or a layer "
+                f"of rnnlib.layers, got {type(model).__name__}")
         return model
-    layers = getattr(model, "num_layers", None)
-    bidi = getattr(model, "bidirectional", False)
-    if layers is not None and (layers != 1 or bidi):
+    if model.num_layers != 1 or model.bidirectional:
         raise ValueError(
             "gradient_flow handles a single-layer, unidirectional layer or a cell; got "
-            f"num_layers={layers}, bidirectional={bidi} (pass the cell you want instead)")
-    for attr in ("cells", "_cells"):
-        cells = getattr(model, attr, None)
-        if cells is not None:
-            flat = list(cells.values()) if isinstance(cells, dict) else list(np.ravel(
-                np.asarray(cells, dtype=object)))
-            if len(flat) == 1:
-                return flat[0]
-    for attr in ("cell", "_cell"):
-        if getattr(model, attr, None) is not None:
-            return getattr(model, attr)
-    raise TypeError(f"cannot find the recurrent cell of {type(model).__name__}: pass a cell "
-                    "with forward(x_t, state) -> (state, cache) and "
-                    "backward(d_state, cache) -> (dx_t, d_state)")
-
-
-def _is_cell(obj):
-    return not hasattr(obj, "num_layers") and hasattr(obj, "params")
+            f"num_layers={model.num_layers}, bidirectional={model.bidirectional} "
+            "(pass the cell you want instead, e.g. layer.cells[layer, direction])")
+    return cells[0, 0]
 
 
 def _hidden_size(cell):
@@ -155,13 +144,11 @@ def _param_dtype(cell):
     return np.float64
 
 
-def _initial_state(cell, state, is_tuple_hint=None):
-    """The initial state as a tuple of (n_i,) vectors (zeros if ``state`` is None)."""
+def _initial_state(cell, state, n_parts):
+    """The initial state as a tuple of (H,) vectors (``n_parts`` zero vectors if None)."""
     dtype = _param_dtype(cell)
     if state is None:
-        size = _hidden_size(cell)
-        n_parts = is_tuple_hint if is_tuple_hint else 1
-        return tuple(np.zeros(size, dtype=dtype) for _ in range(n_parts))
+        return tuple(np.zeros(_hidden_size(cell), dtype=dtype) for _ in range(n_parts))
     parts = []
     for k, part in enumerate(_as_tuple(state)):
         arr = np.asarray(part)
@@ -209,8 +196,7 @@ def state_jacobians(model, x, state=None):
     dtype = xs.dtype
 
     # Forward with the one sequence copied across a batch of n rows.
-    batch_state = _like(s0, [np.tile(p, (n, 1)) for p in s0]) if len(s0) > 1 \
-        else np.tile(s0[0], (n, 1))
+    batch_state = _pack([np.tile(p, (n, 1)) for p in s0])
     caches = []
     saved = _snapshot(cell.grads)
     try:
@@ -222,7 +208,7 @@ def state_jacobians(model, x, state=None):
         d = [np.zeros((n, m), dtype=dtype) for m in sizes]
         for a, m in enumerate(sizes):
             d[a][offsets[a]:offsets[a + 1]] = np.eye(m, dtype=dtype)
-        d = _like(batch_state, d)
+        d = _pack(d)
         jac = [None] * (T + 1)
         jac[T] = _blocks(d, offsets)
         for t in range(T - 1, -1, -1):

@@ -329,6 +329,11 @@ def test_stacked_or_bidirectional_layer_rejected(kw):
         flow.gradient_flow(layers.RNN(D, H, **kw), np.zeros((T, D)))
 
 
+def test_not_a_model_rejected():
+    with pytest.raises(TypeError, match="model must be a recurrent cell"):
+        flow.gradient_flow(np.eye(H), np.zeros((T, D)))
+
+
 def test_forget_gates_need_an_lstm():
     with pytest.raises(TypeError, match="need an LSTM"):
         flow.forget_gate_product(make_cell("rnn_tanh"), np.zeros((T, D)))
