@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from rnnlib import cells, flow, layers
+from rnnlib.gradcheck import check_gradients
 
 T, D, H = 7, 3, 4
 
@@ -106,6 +107,29 @@ def test_jacobians_match_finite_differences(kind):
                                    rtol=1e-6)
     else:
         assert fl.c_norms is None
+
+
+@pytest.mark.parametrize("kind", ["rnn_tanh", "lstm", "gru"])
+def test_vector_jacobian_products_pass_gradcheck(kind):
+    """w^T J(T, t) is the gradient of L = w . s_T with respect to s_t (rnnlib.gradcheck)."""
+    rng = np.random.default_rng(13)
+    cell = scale_weights(make_cell(kind), 2.0)
+    xs = rng.standard_normal((T, D))
+    s0 = initial_state(kind, rng)
+    full = full_blocks(flow.gradient_flow(cell, xs, s0))
+    w = rng.standard_normal(full.shape[1])
+    states = states_along(cell, xs, s0)
+    lstm = kind == "lstm"
+    for t in (0, 3, T - 1):
+        st = np.concatenate(states[t]) if lstm else states[t].copy()
+
+        def loss(st=st, t=t):
+            s = (st[:H], st[H:]) if lstm else st
+            fin = run_from(cell, xs, s, t)
+            return float(w @ (np.concatenate(fin) if lstm else fin))
+
+        errors = check_gradients(loss, {"s_t": st}, {"s_t": w @ full[t]})
+        assert errors["s_t"] < 1e-7, (t, errors)
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
