@@ -152,7 +152,7 @@ def main(argv=None):
           f"(on {os.cpu_count()} CPUs)")
     head = f"{'model':6} {'dtype':8} {'rnnlib min':>11} {'median':>8}"
     if torch is not None:
-        head += f" {'torch min':>10} {'median':>8} {'ratio min':>10} {'median':>8}"
+        head += f" {'torch min':>10} {'median':>8} {'ratio min':>10} {'paired':>8}"
     print(head + "   (ms per step; ratio = rnnlib / torch)")
     for kind in args.models:
         for dname in args.dtypes:
@@ -162,8 +162,8 @@ def main(argv=None):
             row = f"{kind:6} {dname:8} {ours_min:11.2f} {ours_med:8.2f}"
             if t_theirs:
                 th_min, th_med = 1e3 * min(t_theirs), 1e3 * statistics.median(t_theirs)
-                row += (f" {th_min:10.2f} {th_med:8.2f} {ours_min / th_min:10.2f} "
-                        f"{ours_med / th_med:8.2f}")
+                paired = statistics.median(a / b for a, b in zip(t_ours, t_theirs, strict=True))
+                row += f" {th_min:10.2f} {th_med:8.2f} {ours_min / th_min:10.2f} {paired:8.2f}"
             print(row, flush=True)
     print(f"load average after: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
