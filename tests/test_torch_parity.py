@@ -85,6 +85,15 @@ def assert_close(pairs):
     assert not bad, f"max |rnnlib - torch| > {TOL}: {bad}; shapes (ours, torch): {shapes}"
 
 
+def test_fixture_covers_every_layer_kind():
+    expected = {f"{k}{v}" for k in ("rnn_tanh", "rnn_relu", "lstm", "gru") for v in ("", "_bi2")}
+    expected |= {"lstm_bi2_len", "gru_bi2_len"}
+    assert expected <= set(CASES)
+    for name, case in CASES.items():
+        assert case["output"].shape == case["d_output"].shape == case["grad/x"].shape[:2] + (
+            int(case["hidden_size"]) * (2 if case["bidirectional"] else 1),), name
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_state_dict_names_match_torch(name):
     case = CASES[name]
