@@ -96,9 +96,22 @@ class RecurrentCell:
         dxp, d_state = self.step_backward(d_new_state, step_cache)
         return self.project_input_backward(dxp, x), d_state
 
+    def weight_hh_backward(self, dxp, caches):
+        """Add dW_hh = sum_t dz_t^T h_{t-1} over a whole sequence in ONE matmul, for steps
+        whose ``step_backward`` ran with ``weight_grads=False``. dxp (T, B, G*H) holds the
+        step gradients (summed over every backward through each step), ``caches`` the
+        steps' caches. (RNN and LSTM: the recurrent pre-activation's gradient is dxp and the
+        first cache entry is h_{t-1}; the GRU overrides this.)"""
+        self.grads["weight_hh"] += flat(dxp).T @ flat(stack_caches(caches, 0))
+
     def __repr__(self):
         return (f"{type(self).__name__}(input_size={self.input_size}, "
                 f"hidden_size={self.hidden_size}, dtype={self.dtype.name})")
+
+
+def flat(a):
+    """a (..., n) as a 2-D (rows, n) view: sums over time and batch become one matmul."""
+    return a.reshape(-1, a.shape[-1])
 
 
 def stack_caches(caches, index):

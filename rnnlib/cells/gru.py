@@ -31,7 +31,7 @@ the pre-activations "pre_reset", "pre_update", "pre_new".
 
 import numpy as np
 
-from ._base import RecurrentCell, stack_caches
+from ._base import RecurrentCell, flat, stack_caches
 from .lstm import sigmoid
 
 VARIANTS = ("pytorch", "lecture")
@@ -123,7 +123,7 @@ class GRUCell(RecurrentCell):
         h += h_prev
         return h, (h_prev, pre, gates, rh, h)
 
-    def step_backward(self, dh, cache):
+    def step_backward(self, dh, cache, *, weight_grads=True):
         """Backward of one step, given dL/dh_t (B, H). Returns (dL/d(input projection),
         dL/dh_{t-1}); adds dW_hh (and db_hn) into ``grads``.
 
@@ -136,9 +136,11 @@ class GRUCell(RecurrentCell):
                   da_h = dh~ (1 - h~^2);  d(r h) = da_h W_h~;  dr = d(r h) h_prev;
                   dh_prev += d(r h) r;  da_z = dz z (1 - z);  da_r = dr r (1 - r)
                   dh_prev += [da_z, da_r] W_{z,r}
+
+        With ``weight_grads=False`` dW_hh (and db_hn) are left to ``weight_hh_backward``.
         """
         if self.variant == "lecture":
-            return self._step_backward_lecture(dh, cache)
+            return self._step_backward_lecture(dh, cache, weight_grads)
         h_prev, _, gates, hn, _ = cache
         H, W = self.hidden_size, self.params["weight_hh"]
         r, z, n = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
@@ -151,14 +153,38 @@ class GRUCell(RecurrentCell):
         # invert n = tanh(a_n), a_n = (x-part) + r * hn
         np.multiply(dn, 1 - n * n, out=da_n)
         np.multiply(da_n * hn, r * (1 - r), out=da_r)  # through r = sigmoid(a_r)
-        dhp = dxp.copy()  # gradient of h_prev @ W_hh.T (+ b_hh): rows r, z as dxp,
-        dhp[:, 2 * H:] *= r  # and r * da_n for the n rows
-        self.grads["bias_hh"][2 * H:] += dhp[:, 2 * H:].sum(axis=0)
-        self.grads["weight_hh"] += dhp.T @ h_prev
+        dhp = self._recurrent_grad(dxp, r)
+        if weight_grads:
+            self._add_weight_hh_grads(dhp, h_prev)
         dh_prev += dhp @ W
         return dxp, dh_prev
 
-    def _step_backward_lecture(self, dh, cache):
+    def _recurrent_grad(self, dxp, r):
+        """pytorch variant: the gradient of h_prev @ W_hh.T + b_hh, from that of the input
+        projection: the same for the rows r, z; times r_t for the rows n."""
+        H = self.hidden_size
+        dhp = dxp.copy()
+        dhp[..., 2 * H:] *= r
+        return dhp
+
+    def _add_weight_hh_grads(self, dhp, h_prev):
+        self.grads["bias_hh"][2 * self.hidden_size:] += flat(dhp[..., 2 * self.hidden_size:]).sum(0)
+        self.grads["weight_hh"] += flat(dhp).T @ flat(h_prev)
+
+    def weight_hh_backward(self, dxp, caches):
+        """dW_hh (and db_hn) over a whole sequence in one matmul, after step backwards run
+        with ``weight_grads=False``; dxp (T, B, 3H)."""
+        H, gW = self.hidden_size, self.grads["weight_hh"]
+        h_prev = flat(stack_caches(caches, 0))
+        if self.variant == "pytorch":
+            r = stack_caches(caches, 2)[..., :H]
+            self._add_weight_hh_grads(flat(self._recurrent_grad(dxp, r)), h_prev)
+        else:
+            d2 = flat(dxp)
+            gW[:2 * H] += d2[:, :2 * H].T @ h_prev
+            gW[2 * H:] += d2[:, 2 * H:].T @ flat(stack_caches(caches, 3))
+
+    def _step_backward_lecture(self, dh, cache, weight_grads):
         h_prev, _, gates, rh, _ = cache
         H, W, gW = self.hidden_size, self.params["weight_hh"], self.grads["weight_hh"]
         z, r, cand = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
@@ -169,12 +195,14 @@ class GRUCell(RecurrentCell):
         dh_prev = dh * (1 - z)
         # invert h~ = tanh(a_h), a_h = (x-part) + W_h~ (r * h_prev)
         np.multiply(dh * z, 1 - cand * cand, out=da_h)
-        gW[2 * H:] += da_h.T @ rh
+        if weight_grads:
+            gW[2 * H:] += da_h.T @ rh
         d_rh = da_h @ W[2 * H:]
         dh_prev += d_rh * r
         np.multiply(d_rh * h_prev, r * (1 - r), out=da_r)  # through r = sigmoid(a_r)
         # invert the z and r pre-activations' recurrent part W_{z,r} h_prev
-        gW[:2 * H] += dxp[:, :2 * H].T @ h_prev
+        if weight_grads:
+            gW[:2 * H] += dxp[:, :2 * H].T @ h_prev
         dh_prev += dxp[:, :2 * H] @ W[:2 * H]
         return dxp, dh_prev
 

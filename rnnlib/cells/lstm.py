@@ -126,7 +126,7 @@ class LSTMCell(RecurrentCell):
         h = o * tanh_c
         return (h, c), (h_prev, c_prev, z, gates, c, tanh_c, h)
 
-    def step_backward(self, d_new_state, cache):
+    def step_backward(self, d_new_state, cache, *, weight_grads=True):
         """Backward in the order of the lecture's ``LSTM_cell.backward``.
 
         Given dh = dL/dh_t and dC = dL/dC_t from later steps (B, H):
@@ -144,7 +144,9 @@ class LSTMCell(RecurrentCell):
         Where the lecture inverts each z_* separately (dh += dz_o W_oh; ...; dW_oh = h dz_o),
         the four are stacked: dh_prev = dz W_hh and dW_hh += dz^T h_prev with
         dz = [dz_i | dz_f | dz_c | dz_o] (B, 4H), which is also returned as the gradient of
-        the input projection. Returns (dz, (dh_prev, dC_prev)).
+        the input projection. With ``weight_grads=False`` dW_hh is left to
+        ``weight_hh_backward`` (one matmul for the whole sequence). Returns
+        (dz, (dh_prev, dC_prev)).
         """
         dh, dc_next = d_new_state
         h_prev, c_prev, z, gates, c, tanh_c, _ = cache
@@ -176,7 +178,8 @@ class LSTMCell(RecurrentCell):
             dc_prev += self._peep_backward("i", dz_i, c_prev)
             dc_prev += self._peep_backward("f", dz_f, c_prev)
         # invert z = W_hh h_prev + ...: all four gates in one product
-        self.grads["weight_hh"] += dz.T @ h_prev
+        if weight_grads:
+            self.grads["weight_hh"] += dz.T @ h_prev
         dh_prev = dz @ self.params["weight_hh"]
         return dz, (dh_prev, dc_prev)
 

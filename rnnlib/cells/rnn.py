@@ -65,12 +65,14 @@ class RNNCell(RecurrentCell):
         h = self.activation.f(z)
         return h, (h_prev, z, h)
 
-    def step_backward(self, dh, cache):
-        """dz = dh * f'(z); dh_prev = dz W_hh; dW_hh += dz^T h_prev. Returns (dz, dh_prev):
-        dz is also the gradient w.r.t. the input projection."""
+    def step_backward(self, dh, cache, *, weight_grads=True):
+        """dz = dh * f'(z); dh_prev = dz W_hh; dW_hh += dz^T h_prev (unless ``weight_grads``
+        is False: see ``weight_hh_backward``). Returns (dz, dh_prev): dz is also the
+        gradient w.r.t. the input projection."""
         h_prev, z, h = cache
         dz = dh * self.activation.df(z, h)
-        self.grads["weight_hh"] += dz.T @ h_prev
+        if weight_grads:
+            self.grads["weight_hh"] += dz.T @ h_prev
         return dz, dz @ self.params["weight_hh"]
 
     def internals(self, caches):

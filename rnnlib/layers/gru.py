@@ -1,0 +1,25 @@
+"""The GRU sequence layer, as ``torch.nn.GRU`` or the lecture's GRU."""
+
+import numpy as np
+
+from ..cells import GRUCell
+from ._base import RecurrentLayer
+
+
+class GRU(RecurrentLayer):
+    """GRU layers, as ``torch.nn.GRU`` with ``variant="pytorch"`` (default), or the lecture's
+    GRU with ``variant="lecture"`` (see :class:`rnnlib.cells.GRUCell`; its parameters are
+    ``weight_ih_l{l}`` (3H, D_l), ``weight_hh_l{l}`` (3H, H), rows stacked z, r, h~, and one
+    ``bias_l{l}`` (3H,)). Internals per step: "reset", "update", "new", "h", "pre_reset",
+    "pre_update", "pre_new".
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, *, bidirectional=False,
+                 variant="pytorch", rng=None, dtype=np.float64):
+        super().__init__(input_size, hidden_size, num_layers, bidirectional=bidirectional,
+                         rng=rng, dtype=dtype, variant=variant)
+        self.variant = variant
+
+    @staticmethod
+    def _make_cell(input_size, hidden_size, **kwargs):
+        return GRUCell(input_size, hidden_size, **kwargs)
