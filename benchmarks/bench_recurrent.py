@@ -17,8 +17,15 @@ value is used; torch gets the same count with ``torch.set_num_threads``.
 Timing: each repeat times ``--number`` consecutive steps and keeps the mean per step;
 rnnlib and torch repeats are interleaved so that both see the same machine load. The
 table gives min and median over repeats in milliseconds per step, and the ratio
-rnnlib / torch (min to min, median to median). The load average before and after is
-printed: on a shared machine, the min is the more reliable figure.
+rnnlib / torch: min over min, and "paired", the median over repeats of the ratio of an
+rnnlib repeat to the torch repeat run right after it (steadier when the load changes).
+The load average before and after is printed: on a shared machine, timings vary by a
+factor of 2 or more between runs.
+
+oneDNN: PyTorch CPU runs float32 LSTMs through oneDNN's fused kernel when
+``torch.backends.mkldnn`` is enabled (the default); float64 always takes ATen's generic
+path. ``--onednn off`` disables it, to compare with PyTorch's generic (unfused)
+implementation; the header line says which was used.
 """
 
 import argparse
@@ -104,7 +111,7 @@ def bench(kind, dtype, args):
     h0 = rng.standard_normal((1, args.B, args.H)).astype(dtype) * 0.1
     grad = rng.standard_normal((args.T, args.B, args.H)).astype(dtype)
     ours, layer = rnnlib_step(kind, dtype, x, h0, grad)
-    theirs = torch_step(kind, dtype, x, h0, grad, layer) if torch is not None else None
+    theirs = torch_step(kind, dtype, x, h0, grad, layer) if args.torch else None
     for _ in range(args.warmup):
         ours()
         if theirs is not None:
@@ -136,24 +143,23 @@ def main(argv=None):
     parser.add_argument("--onednn", choices=["on", "off"], default="on",
                         help="PyTorch's oneDNN (mkldnn) kernels: on (default) or off")
     args = parser.parse_args(argv)
-    global torch
-    if args.no_torch:
-        torch = None
-    if torch is not None:
+    args.torch = torch is not None and not args.no_torch
+    if args.torch:
         torch.set_num_threads(THREADS)
         torch.backends.mkldnn.enabled = args.onednn == "on"
 
     print(f"T={args.T} B={args.B} D={args.D} H={args.H}; threads={THREADS} "
           f"(numpy BLAS via env, torch.set_num_threads); numpy {np.__version__}; "
-          f"torch {torch.__version__ if torch is not None else 'not available'}"
-          + (f", oneDNN {args.onednn}" if torch is not None else ""))
+          + (f"torch {torch.__version__}, oneDNN {args.onednn}" if args.torch else
+             "torch not used"))
     print(f"{args.repeats} repeats x {args.number} steps, {args.warmup} warm-up steps; "
           f"load average before: {', '.join(f'{v:.2f}' for v in os.getloadavg())} "
           f"(on {os.cpu_count()} CPUs)")
     head = f"{'model':6} {'dtype':8} {'rnnlib min':>11} {'median':>8}"
-    if torch is not None:
+    if args.torch:
         head += f" {'torch min':>10} {'median':>8} {'ratio min':>10} {'paired':>8}"
-    print(head + "   (ms per step; ratio = rnnlib / torch)")
+    print(head + ("   (ms per step; ratio = rnnlib / torch)" if args.torch else
+                  "   (ms per step)"))
     for kind in args.models:
         for dname in args.dtypes:
             dtype = {"float32": np.float32, "float64": np.float64}[dname]
