@@ -20,6 +20,10 @@ def make_cell(kind, seed=0, **kw):
         return cells.LSTMCell(D, H, rng=seed, **kw)
     if kind == "gru":
         return cells.GRUCell(D, H, rng=seed, **kw)
+    if kind == "gru_lecture":
+        return cells.GRUCell(D, H, variant="lecture", rng=seed, **kw)
+    if kind == "lstm_peephole":
+        return cells.LSTMCell(D, H, peephole="diagonal", rng=seed, **kw)
     raise ValueError(kind)
 
 
@@ -84,10 +88,11 @@ def full_blocks(fl):
 
 def initial_state(kind, rng):
     h0 = rng.standard_normal(H) * 0.5
-    return (h0, rng.standard_normal(H) * 0.5) if kind == "lstm" else h0
+    return (h0, rng.standard_normal(H) * 0.5) if kind.startswith("lstm") else h0
 
 
-@pytest.mark.parametrize("kind", ["rnn_tanh", "rnn_relu", "lstm", "gru"])
+@pytest.mark.parametrize("kind", ["rnn_tanh", "rnn_relu", "lstm", "gru", "gru_lecture",
+                                  "lstm_peephole"])
 def test_jacobians_match_finite_differences(kind):
     rng = np.random.default_rng(1)
     cell = scale_weights(make_cell(kind), 2.0)
@@ -102,7 +107,7 @@ def test_jacobians_match_finite_differences(kind):
     # And the norms are the norms of those matrices.
     np.testing.assert_allclose(fl.h_norms, [np.linalg.norm(m[:H, :H], 2) for m in ref],
                                rtol=1e-6)
-    if kind == "lstm":
+    if kind.startswith("lstm"):
         np.testing.assert_allclose(fl.c_norms, [np.linalg.norm(m[H:, H:], 2) for m in ref],
                                    rtol=1e-6)
     else:
