@@ -1,0 +1,1 @@
+"""Experiments the notebooks run (training runs, checks, comparisons), one module per topic."""
