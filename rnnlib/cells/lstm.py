@@ -71,6 +71,10 @@ class LSTMCell(RecurrentCell):
         self._add_param("bias_ih", (4 * H,))
         self._add_param("bias_hh", (4 * H,))
         self.params["bias_ih"][H:2 * H] += self.forget_bias
+        # scale s and shift 1 - s turning tanh(s z) into the gates (see ``step``)
+        self._scale = np.full(4 * H, 0.5, dtype=self.dtype)
+        self._scale[2 * H:3 * H] = 1.0
+        self._shift = (1 - self._scale).astype(self.dtype)
         if peephole == "diagonal":
             for gate in "ifo":
                 self._add_param(f"peephole_{gate}", (H,))
@@ -106,15 +110,14 @@ class LSTMCell(RecurrentCell):
         h_prev, c_prev = state
         H = self.hidden_size
         z = xp + h_prev @ self.params["weight_hh"].T  # (B, 4H): z_i, z_f, z_c, z_o
-        if self.peephole is None:
-            gates = sigmoid(z)  # i, f, o at once (the C~ block is overwritten below)
-            gates[:, 2 * H:3 * H] = np.tanh(z[:, 2 * H:3 * H])
-        else:
+        if self.peephole is not None:
             z[:, :H] += self._peep("i", c_prev)
             z[:, H:2 * H] += self._peep("f", c_prev)
-            gates = np.empty_like(z)
-            gates[:, :2 * H] = sigmoid(z[:, :2 * H])
-            gates[:, 2 * H:3 * H] = np.tanh(z[:, 2 * H:3 * H])
+        # sigma(z) = (1 + tanh(z / 2)) / 2, so ONE tanh gives the four blocks:
+        # gates = s * tanh(s * z) + (1 - s), s = 1/2 for i, f, o and s = 1 for C~ = tanh(z_c).
+        gates = np.tanh(z * self._scale)
+        gates *= self._scale
+        gates += self._shift
         i, f, g = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H]
         c = f * c_prev
         c += i * g  # C_t = f_t * C_{t-1} + i_t * C~_t
@@ -141,6 +144,9 @@ class LSTMCell(RecurrentCell):
             dz_i  = di * i * (1 - i);  dC_prev += dz_i P_i      # invert i, z_i
             dz_f  = df * f * (1 - f);  dC_prev += dz_f P_f      # invert f, z_f
 
+        (The three last inversions, and that of o without peepholes, are done as one
+        elementwise product of [di | df | dC~ | do] with the stacked derivatives.)
+
         Where the lecture inverts each z_* separately (dh += dz_o W_oh; ...; dW_oh = h dz_o),
         the four are stacked: dh_prev = dz W_hh and dW_hh += dz^T h_prev with
         dz = [dz_i | dz_f | dz_c | dz_o] (B, 4H), which is also returned as the gradient of
@@ -152,31 +158,32 @@ class LSTMCell(RecurrentCell):
         h_prev, c_prev, z, gates, c, tanh_c, _ = cache
         H = self.hidden_size
         i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
-        dz = np.empty_like(gates)
-        dz_i, dz_f, dz_c, dz_o = (dz[:, k * H:(k + 1) * H] for k in range(4))
+        dz = np.empty_like(gates)  # first dL/d(gate values), then dL/dz in place
+        d_i, d_f, d_cand, d_o = (dz[:, k * H:(k + 1) * H] for k in range(4))
         # invert h = o * tanh(C)
-        do = dh * tanh_c
+        np.multiply(dh, tanh_c, out=d_o)
         dc = dh * o
         dc *= 1 - tanh_c * tanh_c
         dc += dc_next
-        # invert o = sigmoid(z_o)
-        np.multiply(do, o * (1 - o), out=dz_o)
-        # invert the peephole term of z_o (W_oc C_t)
         if self.peephole is not None:
-            dc += self._peep_backward("o", dz_o, c)
+            # invert o = sigmoid(z_o) now, then the peephole term of z_o (P_o C_t)
+            d_o *= o * (1 - o)
+            dc += self._peep_backward("o", d_o, c)
         # invert C = f * C_prev + i * C~
         dc_prev = dc * f
-        d_cand = dc * i
-        di = dc * g
-        df = dc * c_prev
-        # invert C~ = tanh(z_c)
-        np.multiply(d_cand, 1 - g * g, out=dz_c)
-        # invert i = sigmoid(z_i), then f = sigmoid(z_f)
-        np.multiply(di, i * (1 - i), out=dz_i)
-        np.multiply(df, f * (1 - f), out=dz_f)
+        np.multiply(dc, i, out=d_cand)
+        np.multiply(dc, g, out=d_i)
+        np.multiply(dc, c_prev, out=d_f)
+        # invert C~ = tanh(z_c), i = sigmoid(z_i), f = sigmoid(z_f) (and o = sigmoid(z_o)
+        # without peepholes) in one product with the stacked derivatives
+        deriv = gates * (1 - gates)  # sigma' = a (1 - a)
+        deriv[:, 2 * H:3 * H] = 1 - g * g  # tanh' = 1 - a^2
         if self.peephole is not None:
-            dc_prev += self._peep_backward("i", dz_i, c_prev)
-            dc_prev += self._peep_backward("f", dz_f, c_prev)
+            deriv[:, 3 * H:] = 1  # d_o is already dz_o
+        dz *= deriv
+        if self.peephole is not None:
+            dc_prev += self._peep_backward("i", d_i, c_prev)
+            dc_prev += self._peep_backward("f", d_f, c_prev)
         # invert z = W_hh h_prev + ...: all four gates in one product
         if weight_grads:
             self.grads["weight_hh"] += dz.T @ h_prev

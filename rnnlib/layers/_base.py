@@ -250,9 +250,13 @@ class RecurrentLayer:
                 dh = dh if direction == 0 else _reorder(dh, order)
                 # Sources of gradient per step, per state part: the output at each step,
                 # and dL/d(final state) injected at each sequence's own last step.
-                src = [dh.copy()] + [np.zeros_like(dh) for _ in range(self.state_parts - 1)]
+                # (None: no gradient arrives at that part of the state, e.g. c without
+                # d_final_state.)
+                src = [dh.copy()] + [None] * (self.state_parts - 1)
                 for p, df in enumerate(d_fin):
                     if df is not None:
+                        if src[p] is None:
+                            src[p] = np.zeros_like(dh)
                         src[p][last, np.arange(B)] += df[k]
                 dxp, ds0 = self._run_backward(cell, steps, src, truncate)
                 cell.weight_hh_backward(dxp, steps)
@@ -270,9 +274,9 @@ class RecurrentLayer:
         T = len(steps)
         dxp = None
         if truncate is None or truncate >= T:
-            d = tuple(np.zeros_like(s[0]) for s in src)
+            d = tuple(np.zeros_like(src[0][0]) for _ in src)
             for t in reversed(range(T)):
-                d = tuple(dp + s[t] for dp, s in zip(d, src, strict=True))
+                d = tuple(dp if s is None else dp + s[t] for dp, s in zip(d, src, strict=True))
                 g, d = cell.step_backward(self._pack(d), steps[t], weight_grads=False)
                 d = self._unpack(d)
                 if dxp is None:
@@ -282,9 +286,10 @@ class RecurrentLayer:
         # Truncated: each source (the gradient arriving at step t) runs back over at most
         # `truncate` steps on its own; the backward is linear in it, so the sum is the
         # gradient of the truncated objective.
-        d_init = tuple(np.zeros_like(s[0]) for s in src)
+        zero = np.zeros_like(src[0][0])
+        d_init = tuple(zero for _ in src)
         for t in range(T):
-            d = tuple(s[t] for s in src)
+            d = tuple(zero if s is None else s[t] for s in src)
             low = max(0, t - truncate + 1)
             for u in range(t, low - 1, -1):
                 g, d = cell.step_backward(self._pack(d), steps[u], weight_grads=False)
