@@ -1,0 +1,250 @@
+"""Explorers of notebook 03 (vanishing and exploding gradients).
+
+* :func:`products_explorer`     : what repeated Jacobian products do to a vector (C16).
+* :func:`deep_explorer`         : the 19-layer MNIST experiment, per activation and
+                                  initialisation, from precomputed results (C17, C18).
+* :func:`through_time_explorer` : ||dh_T/dh_t|| of an unrolled RNN against T - t, with
+                                  Pascanu et al.'s bound, and forward forgetting (C19, C20).
+* :func:`cliff_explorer`        : an exploding gradient's cliff, with and without norm
+                                  clipping.
+"""
+
+import numpy as np
+
+from rnnlib import activations, deepgrad, timegrad
+from rnnlib.widgets import Choice, Explorer, Slider
+
+PRODUCT_ACTIVATIONS = ("identity", "tanh", "sigmoid", "relu")
+VIEWS = ("batch", "instances")
+COLORS = {"elu": "tab:green", "relu": "tab:orange", "sigmoid": "tab:red", "tanh": "tab:blue"}
+
+
+def _positive_or_nan(values):
+    values = np.asarray(values, dtype=np.float64)
+    return np.where(values > 0, values, np.nan)
+
+
+def _log_limits(ax, *curves, floor=1e-60, ceiling=1e60):
+    """y-limits of a log axis that show the data (not a bound that runs off to 1e36)."""
+    data = np.concatenate([np.ravel(c) for c in curves])
+    data = data[np.isfinite(data) & (data > 0)]
+    if data.size:
+        lo = max(data.min() / 10, floor)
+        hi = min(max(data.max() * 10, 10.0), ceiling)
+        ax.set_ylim(lo, hi)
+
+
+# --- C16: repeated products ------------------------------------------------------------
+
+def draw_products(fig, sigma_max=1.2, activation="tanh", kind="random", steps=40, hidden=32,
+                  seed=0):
+    """Left: ||v J_k ... J_1|| against k for the top and bottom left singular vectors of
+    W and a random direction, with the bound (gamma sigma_max)^k. Right: the singular
+    values and |eigenvalues| of W, and the line 1/gamma."""
+    w = timegrad.recurrent_weights(hidden, sigma_max, kind, rng=seed)
+    u, s, _ = np.linalg.svd(w)
+    rng = np.random.default_rng(seed + 1)
+    rand = rng.standard_normal(hidden)
+    directions = {"top singular direction": u[:, 0], "bottom singular direction": u[:, -1],
+                  "random direction": rand / np.linalg.norm(rand)}
+    gamma = activations.get(activation).gamma
+    ks = np.arange(steps + 1)
+    bound = (gamma * sigma_max) ** ks
+    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
+    curves = []
+    for label, v in directions.items():
+        norms = _positive_or_nan(deepgrad.repeated_product_norms(w, v, steps, activation))
+        curves.append(norms)
+        ax1.semilogy(ks, norms, label=label)
+    ax1.semilogy(ks, bound, "k--", lw=1, label=r"bound $(\gamma\,\sigma_{max})^k$")
+    _log_limits(ax1, *curves)
+    ax1.set(xlabel="k (number of factors diag(f') W)", ylabel="||v J ... J||",
+            title=f"{activation}, {kind} W, sigma_max = {sigma_max:.2f}")
+    ax1.legend(fontsize=7, loc="best")
+    eig = np.sort(np.abs(np.linalg.eigvals(w)))[::-1]
+    ax2.plot(s, ".", label="singular values")
+    ax2.plot(eig, ".", label="|eigenvalues|")
+    ax2.axhline(1 / gamma, color="k", ls="--", lw=1, label=r"$1/\gamma$")
+    ax2.set(xlabel="index", ylabel="value", title="W's spectrum")
+    ax2.legend(fontsize=7)
+    fig.tight_layout()
+
+
+def products_explorer():
+    """sigma_max, activation and kind of W for :func:`draw_products`."""
+    return Explorer(draw_products,
+                    {"sigma_max": Slider(0.1, 4.0, 0.05, 1.2),
+                     "activation": Choice(PRODUCT_ACTIVATIONS, "tanh"),
+                     "kind": Choice(timegrad.KINDS, "random")},
+                    figsize=(10, 3.6))
+
+
+# --- C17, C18: the 19-layer experiment --------------------------------------------------
+
+def draw_deep(fig, activation="elu", init="pytorch", view="batch", results=None):
+    """Left: per layer, log10 of the norm of the gradient w.r.t. each neuron's incoming
+    weights (``view="batch"``: one dot per neuron, batch gradient; ``"instances"``: the
+    spread over all images and neurons, quantile bands, and the dots of one image).
+    Right: the median per layer for every activation run with this initialisation."""
+    if not results:
+        raise ValueError("results must be a dict {(activation, init): NeuronGradients}")
+    key = (activation, init)
+    if key not in results:
+        raise ValueError(f"no result for activation={activation!r}, init={init!r}; "
+                         f"available: {sorted(results)}")
+    res = results[key]
+    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]}, sharey=False)
+    rng = np.random.default_rng(0)
+    layers = res.layers
+    if view == "batch":
+        for layer, vals in zip(layers, res.batch_log10, strict=True):
+            jitter = rng.uniform(-0.3, 0.3, size=vals.size)
+            ax1.plot(layer + jitter, vals, ".", ms=1, color=COLORS.get(activation, "C0"),
+                     alpha=0.4, rasterized=True)
+        ax1.plot(layers, res.batch_median(), "k-", lw=1.2, label="median over neurons")
+        kind = "batch gradient"
+    elif view == "instances":
+        ax1.fill_between(layers, res.quantile(0.0), res.quantile(1.0), color="0.9",
+                         label="min..max")
+        ax1.fill_between(layers, res.quantile(0.01), res.quantile(0.99), color="0.75",
+                         label="1%..99%")
+        ax1.fill_between(layers, res.quantile(0.25), res.quantile(0.75), color="0.55",
+                         label="25%..75%")
+        for layer, vals in zip(layers, res.instance_examples, strict=True):
+            jitter = rng.uniform(-0.3, 0.3, size=vals.shape[1])
+            ax1.plot(layer + jitter, vals[0], ".", ms=1, color=COLORS.get(activation, "C0"),
+                     alpha=0.4, rasterized=True)
+        ax1.plot(layers, res.quantile(0.5), "k-", lw=1.2, label="median")
+        kind = f"individual instances (all {res.n_instances}; dots: one image)"
+    else:
+        raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
+    ax1.set(xlabel=f"layer (1 = first hidden, {res.n_layers} = output)",
+            ylabel=r"$\log_{10}\,\|\nabla_{W_{neuron}} Div\|$",
+            title=f"{activation}, {init} init: {kind}")
+    ax1.legend(fontsize=7, loc="lower right")
+    for (act, ini), other in sorted(results.items()):
+        if ini != init:
+            continue
+        curve = other.batch_median() if view == "batch" else other.quantile(0.5)
+        ax2.plot(other.layers, curve, "-", color=COLORS.get(act), label=act,
+                 lw=2.5 if act == activation else 1)
+    ax2.set(xlabel="layer", ylabel="median log10 norm", title=f"medians, {init} init")
+    ax2.legend(fontsize=7)
+    fig.tight_layout()
+
+
+def deep_explorer(results):
+    """Activation, initialisation and view for :func:`draw_deep`, over the precomputed
+    ``results`` ({(activation, init): NeuronGradients}, e.g. from
+    :func:`rnnlib.deepgrad.sweep`)."""
+    acts = tuple(dict.fromkeys(a for a, _ in results))
+    inits = tuple(dict.fromkeys(i for _, i in results))
+    return Explorer(draw_deep,
+                    {"activation": Choice(acts, acts[0]), "init": Choice(inits, inits[0]),
+                     "view": Choice(VIEWS, "batch")},
+                    figsize=(10, 3.8), fixed={"results": results})
+
+
+# --- C19, C20: through time ------------------------------------------------------------
+
+def draw_through_time(fig, sigma_max=1.0, activation="tanh", kind="random", steps=60,
+                      hidden=32, seed=0):
+    """Left: ||dh_T/dh_t|| against T - t for a random vanilla RNN, with the bound
+    (gamma sigma_max)^(T - t). Right: ||h_t - h'_t|| / ||h_0 - h'_0|| for two runs that
+    differ only in their initial state."""
+    rnn = timegrad.unrolled_rnn(sigma_max, hidden=hidden, steps=steps, kind=kind, rng=seed)
+    norms = _positive_or_nan(timegrad.jacobian_norms(rnn, activation)[::-1])  # by lag
+    lags = np.arange(steps + 1)
+    bound = timegrad.pascanu_bound(sigma_max, activation, lags)
+    gamma = activations.get(activation).gamma
+    ax1, ax2 = fig.subplots(1, 2)
+    ax1.semilogy(lags, norms, "o-", ms=2, label=r"$\|\partial h_T/\partial h_t\|$")
+    ax1.semilogy(lags, bound, "k--", lw=1, label=r"bound $(\gamma\,\sigma_{max})^{T-t}$")
+    _log_limits(ax1, norms)
+    sure = "vanishing guaranteed" if gamma * sigma_max < 1 else "no guarantee"
+    ax1.set(xlabel="T - t (steps back)", ylabel="spectral norm",
+            title=f"{activation}, {kind} W: gamma sigma_max = {gamma * sigma_max:.2f} "
+                  f"({sure})")
+    ax1.legend(fontsize=7)
+    forget = _positive_or_nan(timegrad.forgetting(rnn, activation))
+    ax2.semilogy(np.arange(steps + 1), forget, "o-", ms=2, color="tab:purple")
+    _log_limits(ax2, forget)
+    ax2.set(xlabel="t", ylabel=r"$\|h_t - h'_t\| \,/\, \|h_0 - h'_0\|$",
+            title="forward pass: two initial states, same inputs")
+    fig.tight_layout()
+
+
+def through_time_explorer():
+    """sigma_max, activation and kind of W for :func:`draw_through_time`."""
+    return Explorer(draw_through_time,
+                    {"sigma_max": Slider(0.1, 4.0, 0.05, 1.0),
+                     "activation": Choice(PRODUCT_ACTIVATIONS, "tanh"),
+                     "kind": Choice(timegrad.KINDS, "random")},
+                    figsize=(10, 3.6))
+
+
+# --- exploding gradients and clipping ---------------------------------------------------
+
+CLIFF_W = (-2.0, 16.0)
+CLIFF_B = (-12.0, 4.0)
+CLIFF_STEPS = 20
+
+
+def draw_cliff(fig, lr=0.02, clip=2.0, w0=7.0, b0=-3.0, iterations=60, steps=CLIFF_STEPS,
+               grid=120):
+    """Left: log10 E(w, b) of the one-unit network h_t = w sigmoid(h_{t-1}) + b, with two
+    gradient-descent paths from (w0, b0): plain, and with the gradient's norm clipped to
+    ``clip``. Right: the loss along both paths."""
+    ws = np.linspace(*CLIFF_W, grid)
+    bs = np.linspace(*CLIFF_B, grid)
+    ww, bb = np.meshgrid(ws, bs)
+    e = (timegrad.cliff_forward(ww, bb, steps) - 0.7) ** 2
+    plain = timegrad.descend(w0, b0, lr, iterations, steps=steps)
+    clipped = timegrad.descend(w0, b0, lr, iterations, clip=clip, steps=steps)
+    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
+    mesh = ax1.pcolormesh(ww, bb, np.log10(e + 1e-12), shading="auto", cmap="viridis",
+                          rasterized=True)
+    fig.colorbar(mesh, ax=ax1, label="log10 E")
+    for run, style, label in [(plain, "r.-", "plain"),
+                              (clipped, "w.-", f"clipped at {clip:.3g}")]:
+        ax1.plot(run["path"][:, 0], run["path"][:, 1], style, ms=3, lw=1, label=label)
+    ax1.set(xlim=CLIFF_W, ylim=CLIFF_B, xlabel="w", ylabel="b",
+            title=f"E = (h_{steps} - 0.7)^2,  h_t = w sigmoid(h_(t-1)) + b")
+    ax1.legend(fontsize=7, loc="upper right")
+    ax2.semilogy(plain["loss"], "r.-", ms=3,
+                 label=f"plain (largest |g| {plain['grad_norm'].max():.2g})")
+    ax2.semilogy(clipped["loss"], "k.-", ms=3, label=f"clipped at {clip:.3g}")
+    ax2.set(xlabel="iteration", ylabel="E", title=f"gradient descent, lr = {lr:.3g}")
+    ax2.legend(fontsize=7)
+    fig.tight_layout()
+
+
+def cliff_slice(b=-3.0, w=(4.0, 10.0), steps=CLIFF_STEPS, points=601):
+    """E and ||grad E|| along the line b = const, w in ``w``: (ws, E, grad norms)."""
+    ws = np.linspace(w[0], w[1], points)
+    e, dw, db = timegrad.cliff_loss_and_grad(ws, b, steps)
+    return ws, e, np.hypot(dw, db)
+
+
+def draw_cliff_slice(fig, b=-3.0, lr=0.02, clip=2.0, steps=CLIFF_STEPS):
+    """E and ||grad E|| along b = const across the cliff, and the length of one gradient
+    step from each point, plain (lr ||g||) and clipped (lr min(||g||, clip))."""
+    ws, e, g = cliff_slice(b, steps=steps)
+    ax1, ax2 = fig.subplots(1, 2)
+    ax1.plot(ws, e, "k-")
+    ax1.set(xlabel="w", ylabel="E", title=f"the cliff: E along b = {b:g}")
+    ax2.semilogy(ws, lr * g, "r-", label=r"plain step $lr\,\|g\|$")
+    ax2.semilogy(ws, lr * np.minimum(g, clip), "k--", label=f"clipped at {clip:g}")
+    ax2.set(xlabel="w", ylabel="step length", title=f"one gradient step, lr = {lr:g}")
+    ax2.legend(fontsize=7)
+    fig.tight_layout()
+
+
+def cliff_explorer():
+    """Learning rate, clipping threshold and starting point for :func:`draw_cliff`."""
+    return Explorer(draw_cliff,
+                    {"lr": Slider(0.005, 0.05, 0.005, 0.02),
+                     "clip": Slider(0.5, 20.0, 0.5, 2.0),
+                     "w0": Slider(4.0, 15.0, 0.5, 7.0),
+                     "b0": Slider(-10.0, 3.0, 0.5, -3.0)},
+                    figsize=(10, 3.8))
