@@ -359,3 +359,28 @@ def test_spectral_radius_below_one_is_not_enough_for_the_norm_but_is_for_P():
                                    steps=50)
     with pytest.raises(ValueError, match="P must have shape"):
         d.lyapunov_values(traj, np.zeros(2), np.eye(3))
+
+
+def test_batched_simulation_and_dtype():
+    rng = np.random.default_rng(3)
+    W, C = 0.5 * rng.standard_normal((3, 3)), rng.standard_normal((3, 2))
+    x = rng.standard_normal((7, 4, 2))  # (T, B, D)
+    h0 = rng.standard_normal((4, 3))
+    h = d.simulate(W, C, x, activation="tanh", h0=h0, b=0.1)
+    assert h.shape == (7, 4, 3)
+    for i in range(4):
+        np.testing.assert_allclose(h[:, i], d.simulate(W, C, x[:, i], activation="tanh",
+                                                       h0=h0[i], b=0.1), rtol=1e-13)
+    shared = d.simulate(W, C, x, h0=h0[0])
+    np.testing.assert_allclose(shared[:, 2], d.simulate(W, C, x[:, 2], h0=h0[0]), rtol=1e-13)
+    h32 = d.simulate(W, C, x, activation="tanh", dtype=np.float32)
+    assert h32.dtype == np.float32
+    np.testing.assert_allclose(h32, d.simulate(W, C, x, activation="tanh"), atol=1e-5)
+    with pytest.raises(ValueError, match=r"h0 must have shape \(4, 3\)"):
+        d.simulate(W, C, x, h0=np.zeros((5, 3)))
+    with pytest.raises(ValueError, match="x must have shape"):
+        d.simulate(W, C, np.zeros((7, 4, 5, 2)))
+
+
+def test_zero_eigenvalue_growth_rate_is_minus_infinity():
+    assert d.predicted_growth_rate(np.zeros((2, 2)), np.ones(2)) == -np.inf

@@ -41,7 +41,8 @@ def predicted_growth_rate(W, x, *, rtol=1e-8):
     present = np.abs(a) > rtol * scale
     if not np.any(present):
         raise ValueError("x is zero: no eigen-direction is present")
-    return float(np.log(np.abs(lam[present][0])))
+    with np.errstate(divide="ignore"):  # a zero eigenvalue: the response dies, rate -inf
+        return float(np.log(np.abs(lam[present][0])))
 
 
 def remove_top_modes(W, x, *, count=1):

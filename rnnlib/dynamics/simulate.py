@@ -4,6 +4,8 @@ Recurrent net (the lecture's h(t) = f(W h(t-1) + C x(t) + b), with h(-1) = h0):
 
     scalar: w, c, b real numbers,   x (T,)    -> h (T,)
     vector: W (H, H), C (H, D),     x (T, D)  -> h (T, H);  b (H,) or a number; h0 (H,)
+    batch : W (H, H), C (H, D),     x (T, B, D) -> h (T, B, H) (time-major, as PyTorch);
+            h0 (H,) shared or (B, H)
 
 Time-delay net (feed-forward in time, a 1-D convolution):
 
@@ -36,24 +38,34 @@ def _system(W, C, x, b, h0):
     C = as_float_array("C", C, ndim=2)
     if C.shape[0] != H:
         raise ValueError(f"C must have shape ({H}, D) to match W, got {C.shape}")
-    x = as_float_array("x", x, shape=(None, C.shape[1]))
+    x = as_float_array("x", x)
+    if x.ndim not in (2, 3) or x.shape[-1] != C.shape[1]:
+        raise ValueError(f"x must have shape (T, {C.shape[1]}) or (T, B, {C.shape[1]}), "
+                         f"got {x.shape}")
     b = np.full(H, as_real("b", b)) if np.ndim(b) == 0 else as_float_array("b", b, shape=(H,))
-    h0 = np.zeros(H) if h0 is None else as_float_array("h0", h0, shape=(H,))
+    if h0 is None:
+        h0 = np.zeros(x.shape[1:-1] + (H,))
+    elif x.ndim == 3 and np.ndim(h0) == 2:
+        h0 = as_float_array("h0", h0, shape=(x.shape[1], H))
+    else:
+        h0 = np.broadcast_to(as_float_array("h0", h0, shape=(H,)), x.shape[1:-1] + (H,))
     return W, C, x, b, h0, False
 
 
-def simulate(W, C, x, *, b=0.0, activation="identity", h0=None):
+def simulate(W, C, x, *, b=0.0, activation="identity", h0=None, dtype=np.float64):
     """h(t) = f(W h(t-1) + C x(t) + b) for t = 0..T-1 from h(-1) = h0 (default 0).
 
-    Scalar system when W is a number (returns (T,)), vector system otherwise (returns (T, H)).
+    Scalar system when W is a number (returns (T,)), vector system otherwise (returns
+    (T, H), or (T, B, H) for a batch of inputs x (T, B, D)). Computed in ``dtype``.
     """
     act = activations.get(activation)
     W, C, x, b, h, scalar = _system(W, C, x, b, h0)
-    out = np.empty((x.shape[0], W.shape[0]))
-    drive = x @ C.T + b
+    W, h = W.astype(dtype), h.astype(dtype)
+    out = np.empty(x.shape[:-1] + (W.shape[0],), dtype=dtype)
+    drive = (x @ C.T + b).astype(dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(x.shape[0]):
-            h = act.f(W @ h + drive[t])
+            h = act.f(h @ W.T + drive[t])
             out[t] = h
     return out[:, 0] if scalar else out
 
