@@ -95,40 +95,49 @@ def test_gradcheck_state_options(kind, with_state, with_d_final):
 
 
 def truncated_loss_factory(layer, x, state, R, S, k):
-    """The truncated objective written directly with the cell: output t is computed by
-    running steps t-k+1 .. t from the state entering step t-k+1, held CONSTANT (its value
-    from the forward with the current parameters at construction time), or from the live
-    initial state when t-k+1 <= 0. Single layer, forward direction."""
-    cell = layer.cells[0, 0]
-    s0 = tuple(p[0] for p in parts(state))
+    """The truncated objective written directly with the cells (unidirectional layers):
+    in each layer, output t is computed by running steps t-k+1 .. t from the state entering
+    step t-k+1 held CONSTANT (its value in a forward with the parameters as they are when
+    this function is called), or from the live initial state when t-k+1 <= 0; the final
+    state is output T-1's. Layer l > 0 reads layer l-1's (truncated, live) outputs."""
+    L = layer.num_layers
+    init = [tuple(p[l] for p in parts(state)) for l in range(L)]
 
-    def run(start, stop, s):
+    def run(cell, inputs, start, stop, s):
         for u in range(start, stop):
-            s, _ = cell.forward(x[u], pack(layer, list(s)))
+            s, _ = cell.forward(inputs[u], pack(layer, list(s)))
             s = parts(s)
         return s
 
-    frozen = [tuple(p.copy() for p in s0)]
-    for u in range(T):
-        frozen.append(tuple(p.copy() for p in run(u, u + 1, frozen[-1])))
+    frozen = []  # frozen[l][u]: copy of the state entering step u of layer l
+    inputs = x
+    for l in range(L):
+        cell, states, outs = layer.cells[l, 0], [init[l]], []
+        for u in range(T):
+            states.append(tuple(p.copy() for p in run(cell, inputs, u, u + 1, states[-1])))
+            outs.append(states[-1][0])
+        frozen.append(states)
+        inputs = np.stack(outs)
 
     def loss():
-        value = 0.0
-        for t in range(T):
-            start = max(0, t - k + 1)
-            s = run(start, t + 1, s0 if start == 0 else frozen[start])
-            value += np.sum(s[0] * R[t])
-            if t == T - 1:
-                value += sum(np.sum(a * b[0]) for a, b in zip(s, parts(S), strict=True))
-        return value
+        value, inputs = 0.0, x
+        for l in range(L):
+            cell, outs = layer.cells[l, 0], []
+            for t in range(T):
+                start = max(0, t - k + 1)
+                s = run(cell, inputs, start, t + 1, init[l] if start == 0 else frozen[l][start])
+                outs.append(s[0])
+            value += sum(np.sum(a * b[l]) for a, b in zip(s, parts(S), strict=True))
+            inputs = np.stack(outs)
+        return value + np.sum(inputs * R)
 
     return loss
 
 
 @pytest.mark.parametrize("kind", ALL)
-@pytest.mark.parametrize("k", [1, 2, 3])
-def test_truncated_bptt_matches_truncated_objective(kind, k):
-    layer = make(kind)
+@pytest.mark.parametrize("k, num_layers", [(1, 1), (2, 1), (3, 1), (2, 2)])
+def test_truncated_bptt_matches_truncated_objective(kind, k, num_layers):
+    layer = make(kind, num_layers)
     rng = np.random.default_rng(7)
     x = rng.normal(size=(T, B, D))
     state = random_state(layer, rng)
@@ -144,10 +153,42 @@ def test_truncated_bptt_matches_truncated_objective(kind, k):
     errors = check_gradients(loss, arrays, analytic)
     assert max(errors.values()) < TOL, errors
     # and it really differs from full BPTT
-    full = make(kind)
+    full = make(kind, num_layers)
     full.forward(x, state)
     full.backward(R, S)
     assert not np.allclose(full.grads["weight_hh_l0"], layer.grads["weight_hh_l0"])
+
+
+@pytest.mark.parametrize("kind", ["rnn_tanh", "lstm_diagonal", "gru_lecture"])
+def test_truncated_with_lengths_counts_each_sequence_own_steps(kind):
+    """Truncated BPTT on a padded bidirectional batch = the sum of truncated BPTT on each
+    sequence run alone, unpadded (so truncation counts a sequence's own steps, also in the
+    reverse direction and for the final state)."""
+    layer = make(kind, 2, True)
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(T, B, D))
+    state = random_state(layer, rng)
+    lengths = np.array([3, 5, 2])
+    R = rng.normal(size=(T, B, 2 * H))
+    S = random_state(layer, rng)
+    layer.forward(x, state, lengths)
+    dx, d_state = layer.backward(R, S, truncate=2)
+    total = {name: np.zeros_like(g) for name, g in layer.grads.items()}
+    for b, n in enumerate(lengths):
+        alone = [p[:, b:b + 1] for p in parts(state)]
+        layer.forward(x[:n, b:b + 1], pack(layer, alone))
+        dx_b, ds_b = layer.backward(R[:n, b:b + 1], pack(layer, [p[:, b:b + 1]
+                                                                 for p in parts(S)]), truncate=2)
+        for name, g in layer.grads.items():
+            total[name] += g
+        np.testing.assert_allclose(dx[:n, b:b + 1], dx_b, rtol=1e-10, atol=1e-12)
+        assert not np.any(dx[n:, b])
+        for d, d_b in zip(parts(d_state), parts(ds_b), strict=True):
+            np.testing.assert_allclose(d[:, b:b + 1], d_b, rtol=1e-10, atol=1e-12)
+    layer.forward(x, state, lengths)
+    layer.backward(R, S, truncate=2)
+    for name, g in layer.grads.items():
+        np.testing.assert_allclose(g, total[name], rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("kind", ALL)
