@@ -23,9 +23,20 @@ from .._checks import as_float_array, as_generator, check_positive_int
 
 
 class RecurrentLayer:
-    """Base of :class:`RNN`, :class:`LSTM`, :class:`GRU`; subclasses give ``_make_cell``."""
+    """Base of :class:`RNN`, :class:`LSTM`, :class:`GRU` (subclasses give ``_make_cell``).
 
-    _cell_param_names = ()  # the cell's parameter names, set by the subclass
+    Attributes: ``input_size``, ``hidden_size``, ``num_layers``, ``bidirectional``,
+    ``num_directions``, ``dtype``; ``cells`` {(layer, direction): cell} (direction 1 is the
+    reverse one); ``params``/``grads`` {PyTorch name: array}, the cells' own arrays under
+    the names ``{cell name}_l{layer}`` and ``{cell name}_l{layer}_reverse`` (so an optimiser
+    updating ``params[name]`` in place updates the cells); ``internals`` after a forward.
+
+    Methods: ``forward(x, state=None, lengths=None) -> (outputs, final_state)``,
+    ``backward(d_outputs, d_final_state=None, truncate=None) -> (dx, d_initial_state)``
+    (overwrites ``grads``), ``zero_grad()``, ``state_dict()``, ``load_state_dict(d)``.
+    Cells are created layer by layer, forward direction first, all from one generator
+    (``rng``: a seed or a ``numpy.random.Generator``).
+    """
 
     def __init__(self, input_size, hidden_size, num_layers=1, *, bidirectional=False,
                  rng=None, dtype=np.float64, **cell_kwargs):
@@ -124,8 +135,9 @@ class RecurrentLayer:
     def forward(self, x, state=None, lengths=None):
         """Run the layers over the sequence.
 
-        x       : (T, B, D) float array.
-        state   : initial state, shaped as the final state (None: zeros).
+        x       : (T, B, D) float array (converted to the layer's dtype).
+        state   : initial state, shaped as the final state: h_0 (num_layers * num_directions,
+                  B, H), or (h_0, c_0) for the LSTM (None, or a None entry: zeros).
         lengths : (B,) ints in [1, T], any order, or None (all T).
         Returns ``(outputs, final_state)``: outputs (T, B, H * num_directions), zero past each
         sequence's end; final_state h_n (num_layers * num_directions, B, H), or (h_n, c_n).
