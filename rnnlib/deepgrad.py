@@ -82,6 +82,32 @@ def chain_gradient(grad_d, jacobians, k):
     return g
 
 
+def backward_gains(mlp):
+    """The typical gain of each backward step through the hidden layers.
+
+    Backpropagation maps delta_k = d Div / d z_k (layer k's pre-activations) to
+    delta_{k-1} = (delta_k W_k) * f'(z_{k-1}), i.e. multiplies by M_k = W_k diag(f'(z_{k-1})).
+    A vector in a random direction is scaled on average (in the mean square) by the RMS
+    singular value of M_k,
+
+        g_k = ||M_k||_F / sqrt(out_k),   ||M_k||_F^2 = sum_i f'(z_{k-1,i})^2 ||W_k[:, i]||^2,
+
+    averaged (in the mean square) over the instances of the last forward batch. Returns
+    g_k for k = 2..N-1 (lecture numbering: the steps from the last hidden layer N-1 down
+    to the first), shape (N-2,). ``-sum(log10 g)`` predicts how many decades the gradient
+    loses from layer N-1 to layer 1. Call after ``forward`` and before ``backward``.
+    """
+    if not mlp.preactivations or any(z is None for z in mlp.preactivations):
+        raise RuntimeError("call mlp.forward (and not yet backward) before backward_gains")
+    gains = []
+    for k in range(1, len(mlp.layers) - 1):
+        w = mlp.layers[k].params["weight"]
+        d = mlp.activation.df(mlp.preactivations[k - 1], mlp.activations[k])
+        col_sq = np.einsum("ij,ij->j", w, w)
+        gains.append(np.sqrt(np.mean((d * d) @ col_sq) / w.shape[0]))
+    return np.array(gains)
+
+
 # --- repeated products (claim C16) ---------------------------------------------------
 
 def scaled_matrix(n, sigma_max, rng=None):
@@ -145,6 +171,7 @@ class NeuronGradients:
                        of the first ``n_examples`` images (NaN where 0).
     delta_log10      : (L, N) log10 || d Div_n / d z_k ||, the per-instance gradient with
                        respect to each layer's pre-activations (NaN where 0).
+    gains            : (L-2,) :func:`backward_gains` of the network on the batch.
     loss             : the mean cross-entropy at initialisation.
     """
 
@@ -159,6 +186,7 @@ class NeuronGradients:
     instance_above: np.ndarray
     instance_examples: tuple
     delta_log10: np.ndarray
+    gains: np.ndarray
     loss: float
 
     @property
@@ -224,6 +252,7 @@ def neuron_gradients(x, y, activation, init="pytorch", *, hidden=19, width=1024,
     sizes = (x.shape[1],) + (width,) * hidden + (N_CLASSES,)
     mlp = MLP(sizes, activation, init=init, rng=rng, dtype=x.dtype, alpha=alpha)
     loss, d_logits = losses.softmax_cross_entropy(mlp.forward(x), y)
+    gains = backward_gains(mlp)
     mlp.backward(d_logits)
     n = x.shape[0]
 
@@ -256,7 +285,7 @@ def neuron_gradients(x, y, activation, init="pytorch", *, hidden=19, width=1024,
         batch_log10=tuple(batch), batch_zero=np.array(batch_zero),
         instance_quantiles=np.array(quant), instance_zero=np.array(inst_zero),
         instance_above=np.array(above), instance_examples=tuple(examples),
-        delta_log10=np.array(delta), loss=float(loss))
+        delta_log10=np.array(delta), gains=gains, loss=float(loss))
 
 
 def sweep(x, y, activations_=("elu", "relu", "sigmoid", "tanh"), inits=("pytorch",),

@@ -67,6 +67,37 @@ def test_chain_errors():
         deepgrad.layer_jacobians(mlp)
 
 
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_backward_gains_are_rms_singular_values(activation):
+    mlp, x, y = _small(activation, sizes=(6, 5, 5, 5, 3))
+    mlp.forward(x)
+    zs = [z.copy() for z in mlp.preactivations]
+    gains = deepgrad.backward_gains(mlp)
+    assert gains.shape == (2,)
+    for j, k in enumerate((1, 2)):
+        w = mlp.layers[k].params["weight"]
+        ms = []
+        for n in range(x.shape[0]):
+            d = mlp.activation.df(zs[k - 1][n], mlp.activations[k][n])
+            sv = np.linalg.svd(w * d[None, :], compute_uv=False)  # W_k diag(f'(z_{k-1}))
+            ms.append(np.sum(sv**2) / w.shape[0])
+        assert gains[j] == pytest.approx(np.sqrt(np.mean(ms)), rel=1e-12)
+    mlp.backward(np.ones((4, 3)))
+    with pytest.raises(RuntimeError, match="not yet backward"):
+        deepgrad.backward_gains(mlp)
+
+
+def test_backward_gains_predict_the_decline():
+    """For wide layers the product of the gains predicts how much ||delta|| shrinks."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, size=(40, 50))
+    y = np.arange(40) % 10
+    res = deepgrad.neuron_gradients(x, y, "tanh", hidden=6, width=256, rng=2)
+    predicted = -np.sum(np.log10(res.gains))
+    measured = np.median(res.delta_log10[5]) - np.median(res.delta_log10[0])
+    assert predicted > 1 and abs(predicted - measured) < 0.2 * predicted
+
+
 def test_scaled_matrix_and_linear_products():
     w = deepgrad.scaled_matrix(6, 1.3, rng=1)
     assert np.linalg.norm(w, 2) == pytest.approx(1.3, rel=1e-12)
