@@ -9,8 +9,10 @@ import numpy as np
 
 from rnnlib import layers
 from rnnlib.dense import Dense
-from rnnlib.optim import Adam
-from rnnlib.tasks.memory import first_symbol
+from rnnlib.experiments.lstm_network import LectureLSTMNetwork
+from rnnlib.losses import softmax_cross_entropy
+from rnnlib.optim import SGD, Adam, global_norm
+from rnnlib.tasks.memory import first_symbol, shifted_symbol
 from rnnlib.train import SequenceModel, accuracy, fit, predict
 
 KINDS = ("rnn", "lstm", "gru")
@@ -73,3 +75,82 @@ def gap_sweep(gaps, kinds=KINDS, *, seed=0, **kwargs):
     """:func:`train_first_symbol` for every kind at every gap: {(kind, gap): MemoryRun}."""
     return {(kind, gap): train_first_symbol(kind, gap, seed=seed, **kwargs)
             for kind in kinds for gap in gaps}
+
+
+def shifted_batch(batch, length, shift, n_symbols, rng):
+    """A :func:`rnnlib.tasks.memory.shifted_symbol` batch for :func:`rnnlib.train.fit`:
+    (x, target (T, B), mask (T, B)), the target defined where ``mask`` is True."""
+    x, y, steps = shifted_symbol(batch, length, shift, n_symbols=n_symbols, rng=rng)
+    target = np.zeros(x.shape[:2], dtype=np.int64)
+    mask = np.zeros(x.shape[:2], dtype=bool)
+    target[steps], mask[steps] = y, True
+    return x, target, mask
+
+
+@dataclass
+class ShiftRun:
+    """One training run on :func:`rnnlib.tasks.memory.shifted_symbol`."""
+
+    shift: int
+    bidirectional: bool
+    accuracy: float  # per step, on a held-out batch
+    history: dict
+    model: object
+
+
+def train_shifted(shift, *, bidirectional=False, model="lstm", hidden=12, length=12, steps=300,
+                  batch=32, lr=0.02, n_symbols=4, num_layers=1, seed=0, n_test=300):
+    """Train a recurrent layer (+ Dense at every step) to output, at each step t, the symbol
+    at step t + ``shift``. ``model`` is "lstm", or "lecture" for the lecture's own network
+    (:class:`rnnlib.experiments.lstm_network.LectureLSTMNetwork`, unidirectional).
+    Returns a :class:`ShiftRun` with the per-step accuracy on ``n_test`` fresh sequences."""
+    gen = np.random.default_rng(seed)
+    if model == "lecture":
+        if bidirectional:
+            raise ValueError("the lecture's LSTM network is unidirectional")
+        net = LectureLSTMNetwork(n_symbols, hidden, num_layers, n_symbols, rng=gen)
+    elif model == "lstm":
+        rnn = layers.LSTM(n_symbols, hidden, num_layers, bidirectional=bidirectional, rng=gen)
+        net = SequenceModel(rnn, Dense(hidden * rnn.num_directions, n_symbols, rng=gen),
+                            output="all")
+    else:
+        raise ValueError(f"model must be 'lstm' or 'lecture', got {model!r}")
+    history = fit(net, "cross_entropy",
+                  lambda r: shifted_batch(batch, length, shift, n_symbols, r),
+                  Adam(lr), steps=steps, clip_norm=1.0, rng=gen)
+    x, target, mask = shifted_batch(n_test, length, shift, n_symbols,
+                                    np.random.default_rng([seed, 1]))
+    return ShiftRun(shift, bidirectional, accuracy(predict(net, x), target, mask), history, net)
+
+
+def _scaled_lstm_model(scale, hidden, n_symbols, gen):
+    rnn = layers.LSTM(n_symbols, hidden, rng=gen)
+    rnn.params["weight_hh_l0"][...] *= scale  # large recurrent weights
+    return SequenceModel(rnn, Dense(hidden, n_symbols, rng=gen), output="all")
+
+
+def lstm_gradient_norm(length, scale, *, hidden=16, n_symbols=4, batch=32, seed=0):
+    """Global norm of the loss gradient (all parameters) of a fresh LSTM whose recurrent
+    weights ``weight_hh`` are multiplied by ``scale``, on one batch of the delay-1 task
+    (:func:`shifted_batch` with shift -1) of the given ``length`` (claim C26)."""
+    gen = np.random.default_rng(seed)
+    model = _scaled_lstm_model(scale, hidden, n_symbols, gen)
+    x, target, mask = shifted_batch(batch, length, -1, n_symbols, gen)
+    _, dy = softmax_cross_entropy(model.forward(x), target, mask)
+    model.backward(dy)
+    return global_norm(model.grads)
+
+
+def clipping_run(clip_norm, *, scale=20.0, length=60, steps=30, lr=0.1, hidden=16,
+                 n_symbols=4, seed=0):
+    """SGD on the delay-1 task from an LSTM with ``weight_hh`` x ``scale``, with or without
+    gradient-norm clipping (``clip_norm`` None). Returns (history, distance the parameters
+    moved from their start, sqrt(sum ||theta - theta_0||^2))."""
+    gen = np.random.default_rng(seed)
+    model = _scaled_lstm_model(scale, hidden, n_symbols, gen)
+    start = {k: v.copy() for k, v in model.params.items()}
+    history = fit(model, "cross_entropy",
+                  lambda r: shifted_batch(32, length, -1, n_symbols, r),
+                  SGD(lr), steps=steps, clip_norm=clip_norm, rng=gen)
+    moved = np.sqrt(sum(np.sum((model.params[k] - start[k]) ** 2) for k in start))
+    return history, float(moved)

@@ -1,0 +1,75 @@
+"""The LSTM step written gate by gate, one lecture equation per function (claim C23).
+
+These functions read the parameters of an :class:`rnnlib.cells.LSTMCell` (PyTorch's layout:
+rows of ``weight_ih`` (4H, D), ``weight_hh`` (4H, H), ``bias_ih`` + ``bias_hh`` (4H,)
+stacked i, f, C~, o), so that :func:`lstm_step` can be compared with the cell's own
+(vectorised) ``forward``. The lecture writes W_f . [C_{t-1}, h_{t-1}, x_t]; here that
+product is split into W_fx x_t + W_fh h_{t-1} (+ the peephole term on C_{t-1}).
+Shapes: x (B, D), h and C (B, H).
+"""
+
+import numpy as np
+
+from rnnlib.activations import sigmoid
+
+GATES = {"i": 0, "f": 1, "c": 2, "o": 3}  # PyTorch's order: input, forget, cell (g), output
+
+
+def gate_parameters(cell, gate):
+    """(W_x (H, D), W_h (H, H), b (H,)) of ``gate`` in "i", "f", "c", "o"."""
+    H, p = cell.hidden_size, cell.params
+    rows = slice(GATES[gate] * H, (GATES[gate] + 1) * H)
+    return p["weight_ih"][rows], p["weight_hh"][rows], p["bias_ih"][rows] + p["bias_hh"][rows]
+
+
+def peephole(cell, gate, c):
+    """The peephole term of ``gate`` on the cell state: W_gc C (0 without peepholes)."""
+    if cell.peephole is None:
+        return 0.0
+    if cell.peephole == "diagonal":
+        return cell.params[f"peephole_{gate}"] * c
+    return c @ cell.params[f"weight_{gate}c"].T
+
+
+def forget_gate(cell, x, h_prev, c_prev):
+    """f_t = sigma(W_f . [C_{t-1}, h_{t-1}, x_t] + b_f)"""
+    W_x, W_h, b = gate_parameters(cell, "f")
+    return sigmoid(x @ W_x.T + h_prev @ W_h.T + peephole(cell, "f", c_prev) + b)
+
+
+def input_gate(cell, x, h_prev, c_prev):
+    """i_t = sigma(W_i . [C_{t-1}, h_{t-1}, x_t] + b_i)"""
+    W_x, W_h, b = gate_parameters(cell, "i")
+    return sigmoid(x @ W_x.T + h_prev @ W_h.T + peephole(cell, "i", c_prev) + b)
+
+
+def candidate(cell, x, h_prev):
+    """C~_t = tanh(W_C . [h_{t-1}, x_t] + b_C)"""
+    W_x, W_h, b = gate_parameters(cell, "c")
+    return np.tanh(x @ W_x.T + h_prev @ W_h.T + b)
+
+
+def cell_update(f, c_prev, i, c_tilde):
+    """C_t = f_t * C_{t-1} + i_t * C~_t"""
+    return f * c_prev + i * c_tilde
+
+
+def output_gate(cell, x, h_prev, c):
+    """o_t = sigma(W_o . [C_t, h_{t-1}, x_t] + b_o)   (the NEW cell state C_t)"""
+    W_x, W_h, b = gate_parameters(cell, "o")
+    return sigmoid(x @ W_x.T + h_prev @ W_h.T + peephole(cell, "o", c) + b)
+
+
+def hidden_output(o, c):
+    """h_t = o_t * tanh(C_t)"""
+    return o * np.tanh(c)
+
+
+def lstm_step(cell, x, h_prev, c_prev):
+    """One step, equation by equation; returns a dict with f, i, c_tilde, c, o, h."""
+    f = forget_gate(cell, x, h_prev, c_prev)
+    i = input_gate(cell, x, h_prev, c_prev)
+    c_tilde = candidate(cell, x, h_prev)
+    c = cell_update(f, c_prev, i, c_tilde)
+    o = output_gate(cell, x, h_prev, c)
+    return {"f": f, "i": i, "c_tilde": c_tilde, "c": c, "o": o, "h": hidden_output(o, c)}
