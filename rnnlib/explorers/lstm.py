@@ -1,0 +1,62 @@
+"""Explorers of the LSTM/GRU notebook (04): long-term memory and the constant error carousel."""
+
+import numpy as np
+
+from rnnlib import layers
+from rnnlib.experiments.memory import KINDS, train_first_symbol
+from rnnlib.flow import forget_gate_product, gradient_flow
+from rnnlib.tasks.memory import first_symbol
+from rnnlib.widgets import Choice, Explorer, Slider
+
+
+def draw_memory_run(fig, gap=20, kind="lstm", seed=0, steps=400):
+    """Train ``kind`` on "remember the first symbol" across ``gap`` distractors; plot the
+    training loss and report the held-out accuracy (claim C21)."""
+    run = train_first_symbol(kind, int(gap), seed=int(seed), steps=int(steps))
+    ax = fig.subplots()
+    ax.semilogy(run.history["step"], run.history["loss"], lw=1)
+    ax.axhline(np.log(run.task["n_symbols"]), color="0.6", ls="--", lw=1,
+               label="chance (log K)")
+    ax.set(xlabel="training step", ylabel="cross-entropy",
+           title=f"{kind.upper()}, gap {gap}: held-out accuracy {run.accuracy:.2f} "
+                 f"(chance {1 / run.task['n_symbols']:.2f})")
+    ax.legend(loc="lower left")
+
+
+def memory_explorer(**fixed):
+    """Pick a gap and a network, click Run: a training run of a few seconds."""
+    return Explorer(draw_memory_run,
+                    {"gap": Slider(1, 60, 1, 20), "kind": Choice(KINDS, "lstm"),
+                     "seed": Slider(0, 9, 1, 0)},
+                    figsize=(8, 3.2), button="Run", fixed=fixed)
+
+
+def draw_carousel(fig, forget_bias=2.0, recurrent_scale=1.0, gap=40, seed=0):
+    """Untrained LSTM vs vanilla RNN on one first-symbol sequence: the carousel gain
+    prod f_k per unit and the RNN's ||dh_T/dh_t||, against the lag T - t (claim C22)."""
+    x, _ = first_symbol(1, int(gap), rng=int(seed))
+    x = x[:, 0]
+    D, H = x.shape[1], 16
+    lstm = layers.LSTM(D, H, forget_bias=forget_bias, rng=int(seed))
+    rnn = layers.RNN(D, H, rng=int(seed))
+    for layer in (lstm, rnn):
+        layer.params["weight_hh_l0"][...] *= recurrent_scale
+    prod = forget_gate_product(lstm, x)  # (T+1, H)
+    rnn_norms = gradient_flow(rnn, x).h_norms
+    lag = prod.shape[0] - 1 - np.arange(prod.shape[0])
+    ax = fig.subplots()
+    ax.semilogy(lag, prod, color="tab:orange", lw=0.6, alpha=0.5)
+    ax.semilogy(lag, prod.mean(axis=1), color="tab:orange", lw=2,
+                label="LSTM: f_{t+1} ... f_T (thin: each unit)")
+    ax.semilogy(lag, rnn_norms, color="tab:blue", lw=2, label="RNN: ||dh_T / dh_t||")
+    ax.set(xlabel="lag T - t", ylabel="gain", ylim=(1e-12, 1e3),
+           title=f"forget bias {forget_bias:.1f}, recurrent weights x {recurrent_scale:.1f}")
+    ax.legend(loc="lower left", fontsize=8)
+
+
+def carousel_explorer():
+    """Forget-gate bias and recurrent weight scale of untrained networks."""
+    return Explorer(draw_carousel,
+                    {"forget_bias": Slider(-2.0, 8.0, 0.5, 2.0),
+                     "recurrent_scale": Slider(0.0, 4.0, 0.25, 1.0)},
+                    figsize=(8, 3.4), continuous=False)
