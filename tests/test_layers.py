@@ -503,3 +503,32 @@ def test_gru_bad_variant():
 def test_lstm_bad_peephole():
     with pytest.raises(ValueError, match="unknown peephole"):
         LSTM(D, H, peephole="partial")
+
+
+def test_lstm_forget_bias_every_layer_and_direction():
+    a = LSTM(D, H, 2, bidirectional=True, rng=4)
+    b = LSTM(D, H, 2, bidirectional=True, forget_bias=1.0, rng=4)
+    assert b.forget_bias == 1.0
+    for name in a.params:
+        diff = b.params[name] - a.params[name]
+        if name.startswith("bias_ih"):
+            np.testing.assert_allclose(diff[H:2 * H], 1.0)
+            assert not np.any(diff[:H]) and not np.any(diff[2 * H:])
+        else:
+            assert not np.any(diff), name
+
+
+def test_lstm_state_parts_may_be_none():
+    layer = LSTM(D, H, 1, bidirectional=True, rng=0)
+    rng = np.random.default_rng(0)
+    x, h0 = rng.normal(size=(T, B, D)), rng.normal(size=(2, B, H))
+    out_a, fin_a = layer.forward(x, (h0, None))
+    out_b, fin_b = layer.forward(x, (h0, np.zeros((2, B, H))))
+    np.testing.assert_array_equal(out_a, out_b)
+    dx_a, (dh_a, dc_a) = layer.backward(np.ones_like(out_a), (None, np.ones((2, B, H))))
+    dx_b, (dh_b, dc_b) = layer.backward(np.ones_like(out_a), (np.zeros((2, B, H)),
+                                                              np.ones((2, B, H))))
+    np.testing.assert_array_equal(dx_a, dx_b)
+    np.testing.assert_array_equal(dc_a, dc_b)
+    with pytest.raises(TypeError, match=r"state must be a tuple \(h, c\)"):
+        layer.forward(x, h0)
