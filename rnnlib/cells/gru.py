@@ -68,11 +68,13 @@ class GRUCell(RecurrentCell):
         """pytorch: W_ih x + b_ih + [b_hr, b_hz, 0] (b_hn stays inside r * (...));
         lecture: W_ih x + bias. x (..., D) -> (..., 3H)."""
         p, H = self.params, self.hidden_size
+        xp = x @ p["weight_ih"].T
         if self.variant == "lecture":
-            return x @ p["weight_ih"].T + p["bias"]
-        bias = p["bias_ih"].copy()
-        bias[:2 * H] += p["bias_hh"][:2 * H]
-        return x @ p["weight_ih"].T + bias
+            xp += p["bias"]
+        else:
+            xp += p["bias_ih"]
+            xp[..., :2 * H] += p["bias_hh"][:2 * H]
+        return xp
 
     def project_input_backward(self, dxp, x):
         """Add dW_ih and the folded biases' gradients; return dx = dxp W_ih."""

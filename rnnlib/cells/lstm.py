@@ -86,7 +86,9 @@ class LSTMCell(RecurrentCell):
     def project_input(self, x):
         """W_ih x + b_ih + b_hh for x (..., D) -> (..., 4H)."""
         p = self.params
-        return x @ p["weight_ih"].T + (p["bias_ih"] + p["bias_hh"])
+        xp = x @ p["weight_ih"].T
+        xp += p["bias_ih"] + p["bias_hh"]  # in place: no second (T, B, G*H) temporary
+        return xp
 
     def project_input_backward(self, dxp, x):
         """Add dW_ih = dz^T x, db_ih = db_hh = sum dz; return dx = dz W_ih."""

@@ -47,7 +47,9 @@ class RNNCell(RecurrentCell):
     def project_input(self, x):
         """W_ih x + b_ih + b_hh for x (..., D) -> (..., H): everything but the recurrence."""
         p = self.params
-        return x @ p["weight_ih"].T + (p["bias_ih"] + p["bias_hh"])
+        xp = x @ p["weight_ih"].T
+        xp += p["bias_ih"] + p["bias_hh"]  # in place: no second (T, B, G*H) temporary
+        return xp
 
     def project_input_backward(self, dxp, x):
         """Given dL/d(projection) (..., H) and x (..., D): add dW_ih, db_ih, db_hh, return dx."""
