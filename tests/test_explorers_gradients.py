@@ -55,6 +55,23 @@ def test_deep_explorer_draws_one_dot_per_neuron(small_results):
     plt.close(fig)
 
 
+@pytest.mark.parametrize("view", gradients.VIEWS)
+def test_static_grids(small_results, view):
+    fig = plt.figure(figsize=(10, 3))
+    gradients.draw_deep_grid(fig, small_results, "glorot", view)
+    assert [ax.get_title() for ax in fig.axes] == ["elu", "relu", "sigmoid", "tanh"]
+    plt.close(fig)
+    fig = plt.figure(figsize=(10, 3))
+    gradients.draw_medians_by_init(fig, small_results, view)
+    assert len(fig.axes) == 3 and len(fig.axes[0].lines) == 4
+    plt.close(fig)
+    with pytest.raises(ValueError, match="no results for init='lecun'"):
+        gradients.draw_deep_grid(plt.figure(), small_results, "lecun")
+    with pytest.raises(ValueError, match="view must be one of"):
+        gradients.draw_medians_by_init(plt.figure(), small_results, "both")
+    plt.close("all")
+
+
 def test_deep_update_errors(small_results):
     fig = plt.figure()
     with pytest.raises(ValueError, match="results must be a dict"):

@@ -133,6 +133,58 @@ def draw_deep(fig, activation="elu", init="pytorch", view="batch", results=None)
     fig.tight_layout()
 
 
+def draw_deep_grid(fig, results, init="pytorch", view="batch"):
+    """One panel per activation run with ``init``: the lecture's figures side by side
+    (``view="batch"``: a dot per neuron; ``"instances"``: quantile bands over all images
+    and neurons, with the median)."""
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
+    keys = [k for k in results if k[1] == init]
+    if not keys:
+        raise ValueError(f"no results for init={init!r}; available: {sorted(results)}")
+    axes = np.atleast_1d(fig.subplots(1, len(keys), sharey=True))
+    rng = np.random.default_rng(0)
+    for ax, key in zip(axes, keys, strict=True):
+        res, act = results[key], key[0]
+        color = COLORS.get(act, "C0")
+        if view == "batch":
+            for layer, vals in zip(res.layers, res.batch_log10, strict=True):
+                jitter = rng.uniform(-0.3, 0.3, size=vals.size)
+                ax.plot(layer + jitter, vals, ".", ms=1, color=color, alpha=0.3,
+                        rasterized=True)
+            ax.plot(res.layers, res.batch_median(), "k-", lw=1)
+        else:
+            ax.fill_between(res.layers, res.quantile(0.0), res.quantile(1.0), color="0.85")
+            ax.fill_between(res.layers, res.quantile(0.25), res.quantile(0.75), color=color,
+                            alpha=0.6)
+            ax.plot(res.layers, res.quantile(0.5), "k-", lw=1)
+        ax.set(title=act, xlabel="layer")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(r"$\log_{10}\,\|\nabla_{W_{neuron}} Div\|$")
+    what = "batch gradient" if view == "batch" else "individual instances (min..max, 25..75%)"
+    fig.suptitle(f"{init} initialisation: {what}", fontsize=10)
+    fig.tight_layout()
+
+
+def draw_medians_by_init(fig, results, view="batch"):
+    """One panel per initialisation: the median per layer of every activation."""
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
+    inits = list(dict.fromkeys(i for _, i in results))
+    axes = np.atleast_1d(fig.subplots(1, len(inits), sharey=True))
+    for ax, init in zip(axes, inits, strict=True):
+        for (act, ini), res in results.items():
+            if ini == init:
+                curve = res.batch_median() if view == "batch" else res.quantile(0.5)
+                ax.plot(res.layers, curve, "-", color=COLORS.get(act), label=act)
+        n = next(r.n_instances for (_, i), r in results.items() if i == init)
+        ax.set(title=f"{init} init ({n} images)", xlabel="layer")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("median log10 norm")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+
+
 def deep_explorer(results):
     """Activation, initialisation and view for :func:`draw_deep`, over the precomputed
     ``results`` ({(activation, init): NeuronGradients}, e.g. from
