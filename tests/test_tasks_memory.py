@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rnnlib.tasks.memory import adding_problem, first_symbol, shifted_symbol
+from rnnlib.tasks.memory import adding_problem, first_symbol, last_marked, shifted_symbol
 
 
 # ----------------------------------------------------------------- first_symbol
@@ -89,3 +89,25 @@ def test_shifted_symbol_bad_input():
         shifted_symbol(3, 4, 1, n_symbols=1)
     with pytest.raises(ValueError, match="length must be a positive integer"):
         shifted_symbol(3, 0, 0)
+
+
+# ----------------------------------------------------------------- last_marked
+def test_last_marked_targets():
+    x, y, marks = last_marked(100, 15, n_symbols=4, n_marks=3, rng=0)
+    assert x.shape == (15, 100, 5) and y.shape == (100,) and marks.shape == (15, 100)
+    assert np.all(marks.sum(axis=0) == 3) and not marks[-1].any()
+    assert np.array_equal(x[..., 4] == 1.0, marks)
+    assert np.all(x[..., :4].sum(axis=-1) == 1.0)
+    symbols = x[..., :4].argmax(-1)
+    for b in range(100):
+        last = np.flatnonzero(marks[:, b])[-1]
+        assert y[b] == symbols[last, b]
+
+
+def test_last_marked_bad_input():
+    with pytest.raises(ValueError, match="n_marks must be at most length - 1 = 4"):
+        last_marked(3, 5, n_marks=5)
+    with pytest.raises(ValueError, match="n_symbols must be at least 2"):
+        last_marked(3, 5, n_symbols=1)
+    with pytest.raises(ValueError, match="n_marks must be a positive integer"):
+        last_marked(3, 5, n_marks=0)

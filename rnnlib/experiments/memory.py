@@ -12,7 +12,7 @@ from rnnlib.dense import Dense
 from rnnlib.experiments.lstm_network import LectureLSTMNetwork
 from rnnlib.losses import softmax_cross_entropy
 from rnnlib.optim import SGD, Adam, global_norm
-from rnnlib.tasks.memory import first_symbol, shifted_symbol
+from rnnlib.tasks.memory import first_symbol, last_marked, shifted_symbol
 from rnnlib.train import SequenceModel, accuracy, fit, predict
 
 KINDS = ("rnn", "lstm", "gru")
@@ -141,16 +141,69 @@ def lstm_gradient_norm(length, scale, *, hidden=16, n_symbols=4, batch=32, seed=
     return global_norm(model.grads)
 
 
+def gate_saturation(model, x):
+    """Fraction of the LSTM's sigmoid gate values (input, forget, output; all steps, units
+    and sequences of ``x``) within 1e-3 of 0 or 1: saturated gates pass no gradient."""
+    predict(model, x)
+    inside = model.recurrent.internals[0, 0]
+    values = np.concatenate([inside[g].ravel() for g in ("input", "forget", "output")])
+    return float(np.mean((values < 1e-3) | (values > 1 - 1e-3)))
+
+
 def clipping_run(clip_norm, *, scale=20.0, length=60, steps=30, lr=0.1, hidden=16,
                  n_symbols=4, seed=0):
     """SGD on the delay-1 task from an LSTM with ``weight_hh`` x ``scale``, with or without
-    gradient-norm clipping (``clip_norm`` None). Returns (history, distance the parameters
-    moved from their start, sqrt(sum ||theta - theta_0||^2))."""
+    gradient-norm clipping (``clip_norm`` None). Returns a dict: "history" (from fit),
+    "moved" (the distance the parameters moved, sqrt(sum ||theta - theta_0||^2)),
+    "saturation_before", "saturation_after" (:func:`gate_saturation` on a fixed batch)."""
     gen = np.random.default_rng(seed)
     model = _scaled_lstm_model(scale, hidden, n_symbols, gen)
+    probe = shifted_batch(64, length, -1, n_symbols, np.random.default_rng([seed, 1]))[0]
+    before = gate_saturation(model, probe)
     start = {k: v.copy() for k, v in model.params.items()}
     history = fit(model, "cross_entropy",
                   lambda r: shifted_batch(32, length, -1, n_symbols, r),
                   SGD(lr), steps=steps, clip_norm=clip_norm, rng=gen)
     moved = np.sqrt(sum(np.sum((model.params[k] - start[k]) ** 2) for k in start))
-    return history, float(moved)
+    return {"history": history, "moved": float(moved), "saturation_before": before,
+            "saturation_after": gate_saturation(model, probe)}
+
+
+@dataclass
+class MarkedRun:
+    """One training run on :func:`rnnlib.tasks.memory.last_marked`."""
+
+    accuracy: float
+    history: dict
+    model: SequenceModel
+    task: dict
+
+
+def train_last_marked(*, length=30, n_marks=3, n_symbols=3, hidden=16, steps=400, batch=32,
+                      lr=0.01, forget_bias=2.0, seed=0, n_test=300):
+    """Train an LSTM (+ Dense at the last step) to name the most recently marked symbol.
+    Returns a :class:`MarkedRun` with the accuracy on ``n_test`` fresh sequences."""
+    gen = np.random.default_rng(seed)
+    task = dict(n_symbols=n_symbols, n_marks=n_marks)
+    rnn = layers.LSTM(n_symbols + 1, hidden, forget_bias=forget_bias, rng=gen)
+    model = SequenceModel(rnn, Dense(hidden, n_symbols, rng=gen), output="last")
+    history = fit(model, "cross_entropy", lambda r: last_marked(batch, length, rng=r, **task)[:2],
+                  Adam(lr), steps=steps, clip_norm=1.0, rng=gen)
+    x, y, _ = last_marked(n_test, length, rng=np.random.default_rng([seed, 1]), **task)
+    return MarkedRun(accuracy(predict(model, x), y), history, model, task)
+
+
+def forget_at_marks(model, x, marks):
+    """Forget gates of a trained LSTM around the marks of :func:`last_marked`.
+
+    Runs ``model`` on ``x``; for each unit takes the mean forget gate at the marked steps
+    (f_t at a mark decides how much of the OLD memory C_{t-1} survives) and at the
+    unmarked steps after the first mark (while a symbol is held). Returns
+    (unit, f_marked, f_held, forget) for the unit with the largest difference, and the
+    forget gates (T, B, H)."""
+    predict(model, x)
+    forget = model.recurrent.internals[0, 0]["forget"]
+    holding = (np.cumsum(marks, axis=0) > 0) & ~marks
+    f_marked, f_held = forget[marks].mean(axis=0), forget[holding].mean(axis=0)
+    unit = int(np.argmax(f_held - f_marked))
+    return unit, float(f_marked[unit]), float(f_held[unit]), forget

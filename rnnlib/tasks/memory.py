@@ -127,3 +127,38 @@ def shifted_symbol(n, length, shift, *, n_symbols=4, rng=None, dtype=np.float64)
     steps = np.arange(max(0, -shift), length - max(0, shift))
     y = symbols[steps + shift].astype(np.int64)
     return x, y, steps
+
+
+def last_marked(n, length, *, n_symbols=3, n_marks=3, rng=None, dtype=np.float64):
+    """Remember the most recently marked symbol: store on a flag, forget the old memory.
+
+    Each of the ``length`` steps shows a random symbol from {0, .., K-1} (one-hot, K =
+    ``n_symbols`` channels) and a mark channel, 1 at ``n_marks`` distinct random steps
+    before the last one. The target, at the last step, is the symbol shown at the LAST
+    marked step: a marked symbol must be stored and kept through the unmarked steps, and
+    replaced (the old one forgotten) at the next mark, the lecture's "retain memories until
+    a switch based on the input flags them as ok to forget".
+
+    Returns ``x`` of shape (length, n, K + 1), ``y`` of shape (n,) and ``marks``, a bool
+    array (length, n), True at the marked steps.
+    """
+    n = check_positive_int("n", n)
+    length = check_positive_int("length", length)
+    n_symbols = check_positive_int("n_symbols", n_symbols)
+    if n_symbols < 2:
+        raise ValueError(f"n_symbols must be at least 2, got {n_symbols}")
+    n_marks = check_positive_int("n_marks", n_marks)
+    if n_marks > length - 1:
+        raise ValueError(f"n_marks must be at most length - 1 = {length - 1}, got {n_marks}")
+    dtype = _check_float_dtype(dtype)
+    rng = as_generator(rng)
+    symbols = rng.integers(0, n_symbols, size=(length, n))
+    marks = np.zeros((length, n), dtype=bool)
+    for b in range(n):
+        marks[rng.choice(length - 1, size=n_marks, replace=False), b] = True
+    x = np.zeros((length, n, n_symbols + 1), dtype=dtype)
+    x[..., :n_symbols] = np.eye(n_symbols)[symbols]
+    x[..., n_symbols] = marks
+    last = length - 1 - np.argmax(marks[::-1], axis=0)  # the last marked step
+    y = symbols[last, np.arange(n)].astype(np.int64)
+    return x, y, marks
