@@ -12,6 +12,8 @@ draw goes through the ``rng`` passed (an int seed or a ``numpy.random.Generator`
 - :func:`shifted_symbol`: at every step name the symbol ``shift`` steps away: in the past
   (``shift < 0``, a delay line any causal net can learn) or in the future (``shift > 0``,
   only a net that reads the sequence backwards too can, claim C27).
+- :func:`last_marked`: name the most recently marked symbol: store on a flag, keep it, and
+  forget it when the next flag comes (what a forget gate is for).
 """
 
 import numpy as np
