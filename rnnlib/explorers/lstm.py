@@ -47,7 +47,7 @@ def draw_carousel(fig, forget_bias=2.0, recurrent_scale=1.0, gap=40, seed=0):
     ax = fig.subplots()
     ax.semilogy(lag, prod, color="tab:orange", lw=0.6, alpha=0.5)
     ax.semilogy(lag, prod.mean(axis=1), color="tab:orange", lw=2,
-                label="LSTM: f_{t+1} ... f_T (thin: each unit)")
+                label="LSTM: f_{t+1} ... f_T (thin: each unit; thick: mean)")
     ax.semilogy(lag, rnn_norms, color="tab:blue", lw=2, label="RNN: ||dh_T / dh_t||")
     ax.set(xlabel="lag T - t", ylabel="gain", ylim=(1e-12, 1e3),
            title=f"forget bias {forget_bias:.1f}, recurrent weights x {recurrent_scale:.1f}")
