@@ -72,7 +72,7 @@ def _batches(inputs, targets, batch_size, batch_axis):
 # The settings the notebook uses (chosen so that every seed tried succeeded; see notebook 05).
 RNN_SETTINGS = {
     "addition": dict(hidden=8, nonlinearity="tanh", steps=400, lr=0.03, batch_size=256),
-    "parity": dict(hidden=8, nonlinearity="tanh", steps=600, lr=0.03, batch_size=32),
+    "parity": dict(hidden=16, nonlinearity="tanh", steps=600, lr=0.03, batch_size=32),
 }
 MLP_SETTINGS = {
     "addition": dict(hidden=128, steps=1000, lr=0.01, batch_size=256),
@@ -261,6 +261,6 @@ def parity_explorer(**fixed):
     nets from scratch (a few seconds). ``fixed``: e.g. rnn_steps=, mlp_steps=, seed=."""
     return Explorer(draw_training_run,
                     {"n_bits": Slider(4, 20, 1, 10), "n_train": Slider(8, 1024, 8, 128),
-                     "hidden": Slider(2, 32, 1, 8),
+                     "hidden": Slider(2, 32, 1, 16),
                      "nonlinearity": Choice(("tanh", "relu"), "tanh")},
                     figsize=(10, 3.8), button="Run", fixed={"task": "parity", **fixed})
