@@ -39,8 +39,9 @@ def draw_eigen_response(fig, r1=1.1, angle1=0.0, r2=0.9, angle2=60.0, skew=0.0,
     lam = np.linalg.eigvals(W)
     ax_l.plot(lam.real, lam.imag, "x", color="C3", ms=9, mew=2)
     lim = max(1.4, 1.1 * np.max(np.abs(lam)))
-    ax_l.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xlabel="Re", ylabel="Im",
+    ax_l.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="Re", ylabel="Im",
              title="eigenvalues of W")
+    ax_l.set_box_aspect(1)  # square box + equal limits: equal scales
     note = ""
     if input == "no top mode":
         try:
@@ -55,7 +56,7 @@ def draw_eigen_response(fig, r1=1.1, angle1=0.0, r2=0.9, angle2=60.0, skew=0.0,
     rate = dynamics.predicted_growth_rate(W, x)
     ax_r.plot(t, np.log10(norms), "o-", ms=2.5, label="log10 ||h(t)||")
     ax_r.plot(t, np.log10(norms[-1]) + (t - t[-1]) * rate / np.log(10), "--", color="C1",
-              label=f"slope log10 |lambda_m| = {rate / np.log(10):.3f}")
+              label=f"slope log10 |lambda_m| = {round(rate / np.log(10), 3) + 0.0:.3f}")
     ax_r.axhline(np.log10(norms[0]), color="0.7", lw=0.8)
     ax_r.set(xlabel="t", ylabel="log10 ||h(t)||",
              title=f"impulse response, input {input}{note}; "
@@ -66,11 +67,15 @@ def draw_eigen_response(fig, r1=1.1, angle1=0.0, r2=0.9, angle2=60.0, skew=0.0,
 
 def eigen_explorer():
     """Sliders for two eigenvalue pairs (magnitude, angle in degrees), the eigenvector skew
-    and the input (claims C4-C7)."""
+    and the input (claims C4-C7).
+
+    Slider steps are multiples of 0.1 where one step must change the first decimal: the
+    browser test reads a slider's position from aria-valuenow, which noUiSlider rounds to
+    one decimal."""
     return Explorer(draw_eigen_response, {
-        "r1": Slider(0.1, 1.3, 0.01, 1.1, "|lambda_1|"),
+        "r1": Slider(0.1, 1.5, 0.1, 1.1, "|lambda_1|"),
         "angle1": Slider(0.0, 180.0, 5.0, 0.0, "angle_1 (deg)"),
-        "r2": Slider(0.1, 1.3, 0.01, 0.9, "|lambda_2|"),
+        "r2": Slider(0.1, 1.5, 0.1, 0.9, "|lambda_2|"),
         "angle2": Slider(0.0, 180.0, 5.0, 60.0, "angle_2 (deg)"),
         "skew": Slider(0.0, 5.0, 0.25, 0.0, "eigenvector skew"),
         "input": Choice(("ones", "no top mode", "most stretched"), "ones"),
@@ -152,12 +157,12 @@ def draw_vector_process(fig, lambda_max=1.1, activation="tanh", steps=STEPS):
 def vector_explorer():
     """The vector process of claim C11."""
     return Explorer(draw_vector_process, {
-        "lambda_max": Slider(0.5, 1.5, 0.05, 1.1, "max eigenvalue"),
+        "lambda_max": Slider(0.5, 1.5, 0.1, 1.1, "max eigenvalue"),
         "activation": Choice(ACTIVATIONS, "tanh"),
     }, figsize=(9, 4.5))
 
 
-def draw_multitap(fig, w1=0.5, w2=0.45, steps=STEPS):
+def draw_multitap(fig, w1=0.5, w2=0.4, steps=STEPS):
     """Left: the K = 2 stability triangle and (w1, w2). Middle: the characteristic roots
     and the unit circle. Right: the impulse response of h(t) = w1 h(t-1) + w2 h(t-2) + x(t)."""
     ax_t, ax_c, ax_h = fig.subplots(1, 3)
@@ -177,8 +182,9 @@ def draw_multitap(fig, w1=0.5, w2=0.45, steps=STEPS):
     r = dynamics.characteristic_roots(w)
     ax_c.plot(r.real, r.imag, "x", color="C3", ms=9, mew=2)
     lim = max(1.3, 1.1 * np.max(np.abs(r)))
-    ax_c.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal",
+    ax_c.set(xlim=(-lim, lim), ylim=(-lim, lim),
              title="roots " + ", ".join(f"{z:.2f}" for z in r))
+    ax_c.set_box_aspect(1)
     h = dynamics.multitap_impulse_response(w, 1.0, steps)
     ax_h.plot(_clip(h), "o-", ms=2.5)
     ax_h.set(xlabel="t", ylabel="h(t)", title="response to x(0) = 1")
@@ -188,8 +194,8 @@ def draw_multitap(fig, w1=0.5, w2=0.45, steps=STEPS):
 def multitap_explorer():
     """An interactive (w1, w2) point in the K = 2 stability triangle (claim C13)."""
     return Explorer(draw_multitap, {
-        "w1": Slider(-2.2, 2.2, 0.05, 0.5),
-        "w2": Slider(-1.2, 1.2, 0.05, 0.45),
+        "w1": Slider(-2.2, 2.2, 0.1, 0.5),
+        "w2": Slider(-1.2, 1.2, 0.1, 0.4),
     }, figsize=(11, 3.4))
 
 
