@@ -1,6 +1,15 @@
 """Long-term memory experiments for the LSTM/GRU notebook (claims C21, C22, C26, C27).
 
-Every run is seeded and small enough to finish in about a second in NumPy.
+- :func:`train_first_symbol`, :func:`gap_sweep`: RNN vs LSTM vs GRU on "remember the first
+  symbol" across a gap of distractors (C21);
+- :func:`train_shifted`: name the symbol ``shift`` steps away at every step, with a
+  unidirectional or bidirectional LSTM, or the lecture's L-layer network (C27, C28);
+- :func:`lstm_gradient_norm`, :func:`clipping_run`, :func:`gate_saturation`: exploding
+  gradients with large recurrent weights, and norm clipping (C26);
+- :func:`train_last_marked`, :func:`forget_at_marks`: what a trained forget gate does.
+
+Every run is seeded (``seed``; held-out data from ``default_rng([seed, 1])``) and small
+enough to finish in about a second in NumPy.
 """
 
 from dataclasses import dataclass
