@@ -384,3 +384,22 @@ def test_batched_simulation_and_dtype():
 
 def test_zero_eigenvalue_growth_rate_is_minus_infinity():
     assert d.predicted_growth_rate(np.zeros((2, 2)), np.ones(2)) == -np.inf
+
+
+def test_lyapunov_and_memory_errors():
+    with pytest.raises(ValueError, match="h0 must have shape"):
+        d.iterate(np.eye(2), np.zeros(3), 5)
+    with pytest.raises(ValueError, match="b must have shape"):
+        d.iterate(np.eye(2), np.zeros(2), 5, b=np.zeros(3))
+    with pytest.raises(ValueError, match="W must be square"):
+        d.contraction_factor(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="unknown activation"):
+        d.contraction_factor(np.eye(2), "softsign")
+    with pytest.raises(ValueError, match="Q must have shape"):
+        d.discrete_lyapunov(np.eye(2) * 0.5, Q=np.eye(3))
+    with pytest.raises(ValueError, match="x0 must have 1 dimensions"):
+        d.memory_length(np.eye(2), np.eye(2), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="x must have shape"):
+        d.time_delay(np.zeros((2, 3, 4)), np.zeros((5, 3)))
+    with pytest.raises(ValueError, match="b must have shape"):
+        d.time_delay(np.zeros((2, 3, 4)), np.zeros((5, 4)), b=np.zeros(2))
