@@ -74,3 +74,15 @@ def test_bad_inputs():
         ex.train_rnn_restarts("parity", x, y, restarts=0)
     with pytest.raises(ValueError, match="n must be a positive integer"):
         ex.rnn_exact(handbuilt.parity(), "parity", 5, n=0)
+
+
+def test_scoring_in_chunks_matches_one_pass():
+    (x, y), (xt, yt) = ex.split("parity", 40, 30, 8, rng=0)
+    model, _ = ex.train_rnn("parity", x, y, steps=30, seed=0)
+    logits = model.forward(xt)[..., 0]
+    whole = (int(np.all((logits > 0) == (yt > 0.5), axis=0).sum()), float(np.abs(logits).min()))
+    for chunk in (1, 7, 100):
+        exact, margin = ex.score_rnn(model, xt, yt, chunk=chunk)
+        assert exact == whole[0] and abs(margin - whole[1]) < 1e-12
+    with pytest.raises(ValueError, match="chunk must be a positive integer"):
+        ex.score_rnn(model, xt, yt, chunk=0)

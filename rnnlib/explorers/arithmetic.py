@@ -146,12 +146,18 @@ def rnn_exact(model, task, n_bits, n=1000, rng=None, final_only=False):
     return score_rnn(model, x, y, final_only=final_only)
 
 
-def score_rnn(model, x, y, final_only=False):
-    """``(exactly right, smallest |logit|)`` of a sequence model on x, y (see rnn_exact)."""
-    logits = model.forward(x)[..., 0]
-    if final_only:
-        logits, y = logits[-1:], y[-1:]
-    return ar.exact_count(ar.bits_from_logits(logits), y), float(np.min(np.abs(logits)))
+def score_rnn(model, x, y, final_only=False, chunk=100):
+    """``(exactly right, smallest |logit|)`` of a sequence model on x, y (see rnn_exact),
+    run ``chunk`` sequences at a time to bound the memory the forward pass caches."""
+    exact, margin = 0, np.inf
+    for i in range(0, x.shape[1], check_positive_int("chunk", chunk)):
+        logits = model.forward(x[:, i:i + chunk])[..., 0]
+        target = y[:, i:i + chunk]
+        if final_only:
+            logits, target = logits[-1:], target[-1:]
+        exact += ar.exact_count(ar.bits_from_logits(logits), target)
+        margin = min(margin, float(np.min(np.abs(logits))))
+    return exact, margin
 
 
 def mlp_exact(mlp, task, x, y):
