@@ -4,7 +4,7 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from rnnlib.explorers.lstm import carousel_explorer, memory_explorer  # noqa: E402
+from rnnlib.explorers.lstm import carousel_explorer, gates_explorer, memory_explorer  # noqa: E402
 
 
 def test_memory_explorer_extremes():
@@ -21,3 +21,9 @@ def test_carousel_explorer_extremes():
 def test_memory_explorer_rejects_unknown_kind():
     with pytest.raises(ValueError, match="kind must be one of"):
         memory_explorer(steps=2).render(kind="transformer")
+
+
+def test_gates_explorer_extremes():
+    explorer = gates_explorer(steps=2)
+    assert explorer.button == "Run"
+    assert explorer.check_extremes() == 9  # 3 gates, and length, n_marks, seed at both ends

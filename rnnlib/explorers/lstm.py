@@ -1,11 +1,13 @@
-"""Explorers of the LSTM/GRU notebook (04): long-term memory and the constant error carousel."""
+"""Explorers of the LSTM/GRU notebook (04): long-term memory, the constant error carousel,
+and the gates of a trained LSTM."""
 
 import numpy as np
 
 from rnnlib import layers
-from rnnlib.experiments.memory import KINDS, train_first_symbol
+from rnnlib.experiments.memory import KINDS, train_first_symbol, train_last_marked
 from rnnlib.flow import forget_gate_product, gradient_flow
-from rnnlib.tasks.memory import first_symbol
+from rnnlib.tasks.memory import first_symbol, last_marked
+from rnnlib.train import predict
 from rnnlib.widgets import Choice, Explorer, Slider
 
 
@@ -60,3 +62,30 @@ def carousel_explorer():
                     {"forget_bias": Slider(-2.0, 8.0, 0.5, 2.0),
                      "recurrent_scale": Slider(0.0, 4.0, 0.25, 1.0)},
                     figsize=(8, 3.4), continuous=False)
+
+
+def draw_marked_gates(fig, gate="forget", length=30, n_marks=3, seed=0, steps=400):
+    """Train an LSTM on "name the last marked symbol" and show one gate of every unit over
+    time for one fresh sequence, the marks dotted."""
+    run = train_last_marked(length=int(length), n_marks=int(n_marks), seed=int(seed),
+                            steps=int(steps))
+    x, y, marks = last_marked(1, int(length), rng=np.random.default_rng([int(seed), 2]),
+                              **run.task)
+    predict(run.model, x)
+    values = run.model.recurrent.internals[0, 0][gate][:, 0]  # (T, H)
+    ax = fig.subplots()
+    im = ax.imshow(values.T, aspect="auto", cmap="viridis", vmin=0, vmax=1)
+    fig.colorbar(im, ax=ax, label=f"{gate} gate")
+    for t in np.flatnonzero(marks[:, 0]):
+        ax.axvline(t, color="w", ls=":", lw=1.2)
+    ax.set(xlabel="t (dotted: marks)", ylabel="unit",
+           title=f"{gate} gates; answer {y[0]}; held-out accuracy {run.accuracy:.2f}")
+
+
+def gates_explorer(**fixed):
+    """Pick a gate, the sequence length and the number of marks, click Run (a few seconds)."""
+    return Explorer(draw_marked_gates,
+                    {"gate": Choice(("forget", "input", "output")),
+                     "length": Slider(10, 60, 5, 30), "n_marks": Slider(1, 5, 1, 3),
+                     "seed": Slider(0, 9, 1, 0)},
+                    figsize=(8, 3.4), button="Run", fixed=fixed)
