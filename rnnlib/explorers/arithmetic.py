@@ -256,9 +256,10 @@ def addition_explorer(**fixed):
     """Addition: N, training-set size, hidden size and nonlinearity; "Run" trains both
     nets from scratch (a few seconds). ``fixed``: e.g. rnn_steps=, mlp_steps=, seed=."""
     return Explorer(draw_training_run,
-                    {"n_bits": Slider(3, 16, 1, 8), "n_train": Slider(8, 1024, 8, 128),
-                     "hidden": Slider(2, 32, 1, 8),
-                     "nonlinearity": Choice(("tanh", "relu"), "tanh")},
+                    {"n_bits": Slider(3, 16, 1, 8, "N (bits)"),
+                     "n_train": Slider(8, 1024, 8, 128, "training examples"),
+                     "hidden": Slider(2, 32, 1, 8, "RNN hidden units"),
+                     "nonlinearity": Choice(("tanh", "relu"), "tanh", "RNN units")},
                     figsize=(10, 3.8), button="Run", fixed={"task": "addition", **fixed})
 
 
@@ -266,7 +267,8 @@ def parity_explorer(**fixed):
     """Parity: N, training-set size, hidden size and nonlinearity; "Run" trains both
     nets from scratch (a few seconds). ``fixed``: e.g. rnn_steps=, mlp_steps=, seed=."""
     return Explorer(draw_training_run,
-                    {"n_bits": Slider(4, 20, 1, 10), "n_train": Slider(8, 1024, 8, 128),
-                     "hidden": Slider(2, 32, 1, 16),
-                     "nonlinearity": Choice(("tanh", "relu"), "tanh")},
+                    {"n_bits": Slider(4, 20, 1, 10, "N (bits)"),
+                     "n_train": Slider(8, 1024, 8, 128, "training examples"),
+                     "hidden": Slider(2, 32, 1, 16, "RNN hidden units"),
+                     "nonlinearity": Choice(("tanh", "relu"), "tanh", "RNN units")},
                     figsize=(10, 3.8), button="Run", fixed={"task": "parity", **fixed})
