@@ -48,6 +48,7 @@ def test_data_efficiency_and_generalisation_report_shapes():
                              rnn=dict(steps=5), mlp=dict(steps=5))
     assert out["sizes"] == [8, 16] and out["n_test"] == 20
     assert all(0 <= v <= 20 for v in out["rnn"] + out["mlp"])
+    assert 0 <= out["mlp_train"][0] <= 8 and 0 <= out["mlp_train"][1] <= 16
     rows = ex.generalisation("addition", 4, 16, 40, seeds=[0, 1], n_long=10, steps=5)
     assert [r["seed"] for r in rows] == [0, 1]
     assert all(0 <= r["exact"] <= 10 and r["margin"] >= 0 for r in rows)

@@ -174,19 +174,21 @@ def data_efficiency(task, sizes, n_bits, *, n_test=1000, seed=0, restarts=1, rnn
     restarts: RNN restarts per size (:func:`train_rnn_restarts`);
     rnn, mlp: keyword arguments for :func:`train_rnn` / :func:`train_mlp` (default
     ``RNN_SETTINGS[task]`` / ``MLP_SETTINGS[task]``).
-    Returns {"sizes": [...], "rnn": [exact on held-out], "mlp": [...], "n_test": n_test};
-    for parity, "exact" is the parity of the whole string (the MLP's only output)."""
+    Returns {"sizes": [...], "rnn": [exact on held-out], "mlp": [...], "mlp_train": [exact
+    on its own training set], "n_test": n_test}; for parity, "exact" is the parity of the
+    whole string (the MLP's only output)."""
     sizes = [check_positive_int("sizes[i]", n) for n in sizes]
     rnn = RNN_SETTINGS[_check_task(task)] if rnn is None else rnn
     mlp = MLP_SETTINGS[task] if mlp is None else mlp
     (xp, yp), (xt, yt) = split(task, max(sizes), n_test, n_bits, rng=seed)
-    out = {"sizes": sizes, "rnn": [], "mlp": [], "n_test": n_test}
+    out = {"sizes": sizes, "rnn": [], "mlp": [], "mlp_train": [], "n_test": n_test}
     for n in sizes:
         model, _, _ = train_rnn_restarts(task, xp[:, :n], yp[:, :n], restarts=restarts,
                                          seed=seed, **rnn)
         out["rnn"].append(score_rnn(model, xt, yt, final_only=task == "parity")[0])
         net, _ = train_mlp(task, xp[:, :n], yp[:, :n], seed=seed, **mlp)
         out["mlp"].append(mlp_exact(net, task, xt, yt))
+        out["mlp_train"].append(mlp_exact(net, task, xp[:, :n], yp[:, :n]))
     return out
 
 
