@@ -84,6 +84,15 @@ def test_parity_running_and_final():
         ar.parity_mlp_view(np.zeros((4, 2, 2)), np.zeros((4, 2)))
 
 
+def test_final_step_mask_scores_only_the_whole_string():
+    mask = ar.final_step_mask(5, 3)
+    assert mask.shape == (5, 3) and mask.dtype == bool
+    np.testing.assert_array_equal(mask.sum(axis=0), 1)
+    assert mask[-1].all()
+    with pytest.raises(ValueError, match="T must be a positive integer"):
+        ar.final_step_mask(0, 3)
+
+
 def test_metrics():
     target = np.array([[0, 1, 1], [1, 1, 0]], dtype=float)  # (T=2, B=3)
     pred = np.array([[0, 1, 0], [1, 1, 0]], dtype=np.uint8)

@@ -191,6 +191,16 @@ def parity_split(n_train, n_test, n_bits, rng=None, dtype=np.float64):
     return (x[:, :n_train], y[:, :n_train]), (x[:, n_train:], y[:, n_train:])
 
 
+def final_step_mask(T, batch):
+    """A (T, B) bool mask that is True only at the last step: with it a loss scores only
+    the parity of the whole string (``y[-1]``), not the running parity."""
+    T = check_positive_int("T", T)
+    batch = check_positive_int("batch", batch)
+    mask = np.zeros((T, batch), dtype=bool)
+    mask[-1] = True
+    return mask
+
+
 def parity_mlp_view(x, y):
     """Flatten the sequence view of parity for an MLP: x (N, B, 1) -> X (B, N), running
     parity y (N, B) -> the parity of the whole string Y (B, 1)."""
