@@ -110,23 +110,16 @@ def backward_gains(mlp):
 
 # --- repeated products (claim C16) ---------------------------------------------------
 
-def scaled_matrix(n, sigma_max, rng=None):
-    """An n x n Gaussian random matrix rescaled so that its largest singular value is
-    ``sigma_max``."""
-    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
-    n = check_positive_int("n", n)
-    w = rng.standard_normal((n, n))
-    return w * (sigma_max / np.linalg.norm(w, 2))
-
-
 def repeated_product_norms(w, v, steps, activation="identity", h=None):
-    """||J^T_k ... J^T_1 v|| for k = 0..steps, where J_j = diag(f'(z_j)) W (row-vector
-    products v . J, as in backpropagation).
+    """A row vector v backpropagated through k factors J_j = diag(f'(z_j)) W, k = 0..steps:
 
-    The pre-activations come from running the recurrence h_j = f(W h_{j-1}) forward
-    from ``h`` (default: ``v`` itself), z_j = W h_{j-1}: the diag(f') factors are those a
-    network with weights W would apply. With ``activation="identity"`` this is
-    ||v W^k||. Returns (steps + 1,) norms, entry 0 = ||v||.
+        norms[k] = || v J_S J_{S-1} ... J_{S-k+1} ||,   S = steps,
+
+    as a gradient v arriving at step S travels back k steps. The pre-activations come
+    from running h_j = f(W h_{j-1}) forward S steps from ``h`` (default: ``v`` itself),
+    z_j = W h_{j-1}, so the diag(f') factors are those a network with weights W applies.
+    With ``activation="identity"`` norms[k] = ||v W^k||. Returns (steps + 1,) norms,
+    norms[0] = ||v||.
     """
     w = as_float_array("w", w, ndim=2)
     if w.shape[0] != w.shape[1]:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnlib import deepgrad, losses
+from rnnlib import deepgrad, losses, timegrad
 from rnnlib.dense import MLP
 from rnnlib.gradcheck import check_gradients
 
@@ -98,8 +98,8 @@ def test_backward_gains_predict_the_decline():
     assert predicted > 1 and abs(predicted - measured) < 0.2 * predicted
 
 
-def test_scaled_matrix_and_linear_products():
-    w = deepgrad.scaled_matrix(6, 1.3, rng=1)
+def test_linear_products_are_matrix_powers():
+    w = timegrad.recurrent_weights(6, 1.3, rng=1)
     assert np.linalg.norm(w, 2) == pytest.approx(1.3, rel=1e-12)
     v = np.random.default_rng(2).standard_normal(6)
     norms = deepgrad.repeated_product_norms(w, v, 5, "identity")
@@ -112,7 +112,7 @@ def test_scaled_matrix_and_linear_products():
 def test_product_bound_and_top_singular_direction(activation, gamma):
     """||v J_k ... J_1|| <= (gamma sigma_max)^k ||v||; for the identity the top left
     singular vector is stretched by exactly sigma_max in one step."""
-    w = deepgrad.scaled_matrix(8, 1.5, rng=4)
+    w = timegrad.recurrent_weights(8, 1.5, rng=4)
     v = np.random.default_rng(5).standard_normal(8)
     norms = deepgrad.repeated_product_norms(w, v, 12, activation)
     bound = (gamma * 1.5) ** np.arange(13) * np.linalg.norm(v)
