@@ -56,6 +56,11 @@ USER_SETTINGS = {
         "fetchNews": "false",
         "checkForUpdates": False,
     },
+    # Attach every cell to the page (the default lazily attaches long notebooks' cells), so
+    # that the test sees each cell and output and can map them to the file's cells.
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "windowingMode": "none",
+    },
 }
 
 

@@ -42,6 +42,7 @@ pytestmark = pytest.mark.browser
 
 LOAD_TIMEOUT_MS = 120_000  # the notebook opened and its kernel idle
 RUN_ALL_TIMEOUT_MS = 300_000  # Run All Cells finished
+WIDGET_LOAD_TIMEOUT_MS = 30_000  # a widget view shown after its cell ran
 REDRAW_TIMEOUT_MS = 120_000  # one explorer redraw (training explorers take a while)
 SETTLE_S = 0.5
 
@@ -95,6 +96,27 @@ def kernel_status(page):
     )
 
 
+def wait_for_kernel(page, name):
+    """Wait until the notebook's kernel has started and is idle (the status bar reads
+    "<kernel name> | Idle", not "No Kernel | Initializing")."""
+    try:
+        page.wait_for_function(
+            """() => {
+                const bar = document.querySelector('#jp-main-statusbar')?.innerText ?? '';
+                const status = document.querySelector('.jp-Notebook-ExecutionIndicator')
+                    ?.dataset.status;
+                return status === 'idle' && /\\| Idle/.test(bar) && !bar.includes('No Kernel');
+            }""",
+            timeout=LOAD_TIMEOUT_MS,
+            polling=250,
+        )
+    except Exception as exc:  # Playwright's TimeoutError
+        bar = page.evaluate("() => document.querySelector('#jp-main-statusbar')?.innerText")
+        shot(page, f"{Path(name).stem}_00_no_kernel.png")
+        raise AssertionError(f"{name}: no idle kernel within {LOAD_TIMEOUT_MS // 1000} s; "
+                             f"status bar: {bar!r}") from exc
+
+
 def click_menu(page, menu, command):
     """Open a menu of the menu bar and click the item that runs ``command``."""
     page.get_by_role("menuitem", name=menu, exact=True).click()
@@ -118,7 +140,7 @@ def wait_until_executed(page, code_indices, timeout_ms):
                 (cells[i]?.querySelector('.jp-InputPrompt')?.textContent ?? '').trim()));
         }""",
         arg=[code_indices],
-        timeout=60_000,
+        timeout=timeout_ms,
         polling=100,
     )
     finished = """() => {
@@ -183,6 +205,56 @@ def wait_for_redraw(page, box, old_src, what):
     return new_src
 
 
+def slider_state(slider):
+    """What shows a slider's position: its value, its readout and its handle's offset
+    (a readout such as "0.02" may hide a step of 0.005)."""
+    return slider.evaluate(
+        """s => [s.querySelector('.noUi-handle').getAttribute('aria-valuenow'),
+                 s.querySelector('.widget-readout').innerText,
+                 s.querySelector('.noUi-origin').style.transform]"""
+    )
+
+
+def wait_for_slider_move(slider, before, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if slider_state(slider) != before:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def move_slider(page, slider, what):
+    """Move a slider one step as a student would: focus its handle and press an arrow key
+    (away from the end it sits at). Should the handle not move, click it and press again,
+    then drag it with the mouse. Return "" or a note naming the fallback used."""
+    handle = slider.locator(".noUi-handle")
+    handle.scroll_into_view_if_needed()
+    value = float(handle.get_attribute("aria-valuenow"))
+    at_max = value >= float(handle.get_attribute("aria-valuemax"))
+    key = "ArrowLeft" if at_max else "ArrowRight"
+    before = slider_state(slider)
+    handle.focus()
+    handle.press(key)
+    if wait_for_slider_move(slider, before, 3):
+        return ""
+    handle.click()
+    handle.press(key)
+    if wait_for_slider_move(slider, before, 3):
+        return " (arrow key after a click)"
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + (-30 if at_max else 30), y, steps=5)
+    page.mouse.up()
+    if wait_for_slider_move(slider, before, 3):
+        return " (mouse drag)"
+    active = page.evaluate("() => document.activeElement?.className ?? null")
+    raise AssertionError(f"{what} did not move on {key}, nor when dragged; state {before}, "
+                         f"focused element {active!r}")
+
+
 def exercise_explorer(page, box, label):
     """Move every slider of one explorer and switch every dropdown; after each change
     (and a click on its button, if it has one) the figure must change."""
@@ -205,19 +277,9 @@ def exercise_explorer(page, box, label):
     for j in range(n_sliders):
         slider = sliders.nth(j)
         name = slider.locator(".widget-label").inner_text().strip() or f"slider {j}"
-        handle = slider.locator(".noUi-handle")
-        readout = slider.locator(".widget-readout")
-        before_value = handle.get_attribute("aria-valuenow")
-        before_text = readout.inner_text().strip()
-        at_max = float(before_value) >= float(handle.get_attribute("aria-valuemax"))
-        handle.focus()
-        handle.press("ArrowLeft" if at_max else "ArrowRight")
-        deadline = time.monotonic() + 5
-        while handle.get_attribute("aria-valuenow") == before_value:
-            assert time.monotonic() < deadline, \
-                f"{label}: slider {name!r} did not move on an arrow key"
-            time.sleep(0.05)
-        after_text = readout.inner_text().strip()
+        before_text = slider.locator(".widget-readout").inner_text().strip()
+        how = move_slider(page, slider, f"{label}: slider {name!r}")
+        after_text = slider.locator(".widget-readout").inner_text().strip()
         if button is not None:
             time.sleep(SETTLE_S)
             assert image_src(box) == src, \
@@ -225,7 +287,7 @@ def exercise_explorer(page, box, label):
             button.click()
         src = wait_for_redraw(page, box, src, f"{label}, slider {name!r} "
                               f"{before_text} -> {after_text}")
-        moved.append(f"{name}: {before_text} -> {after_text}")
+        moved.append(f"{name}: {before_text} -> {after_text}{how}")
 
     for j in range(n_dropdowns):
         select = dropdowns.nth(j)
@@ -257,6 +319,8 @@ def test_notebook_in_browser(path, lab_server, browser_context):
                     if kind == "code" and src.strip()]
     expected_explorers = [i for i, c in enumerate(cells) if c[3]]
 
+    for old in SCREENSHOTS.glob(f"{stem}_*.png"):
+        old.unlink()
     page = browser_context.new_page()
     console_errors = []
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
@@ -265,8 +329,7 @@ def test_notebook_in_browser(path, lab_server, browser_context):
         # A fresh workspace per notebook: exactly one notebook tab, nothing restored.
         page.goto(f"{lab_server.url}/lab/workspaces/browser-{stem}/tree/{name}"
                   f"?token={lab_server.token}")
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=LOAD_TIMEOUT_MS)
+        wait_for_kernel(page, name)
         time.sleep(1.0)  # notifications are emitted once the app is restored
         assert page.locator(".jp-NotebookPanel").count() == 1
         assert_nothing_covers(page, f"{name} on opening")
@@ -287,6 +350,15 @@ def test_notebook_in_browser(path, lab_server, browser_context):
         assert_nothing_covers(page, f"{name} after Run All Cells")
         assert status == "idle", f"{name}: kernel is {status!r} after Run All Cells"
 
+        # A widget view whose model never arrives stays at "Loading widget..." for good.
+        try:
+            page.wait_for_function(
+                """() => ![...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')]
+                          .some(o => o.innerText.includes('Loading widget'))""",
+                timeout=WIDGET_LOAD_TIMEOUT_MS, polling=250)
+        except Exception:  # Playwright's TimeoutError: reported with the outputs below
+            pass
+
         outputs = page.evaluate(
             CELLS_JS + """.map(c => [...c.querySelectorAll('.jp-OutputArea-output')]
                   .map(o => [o.dataset.mimeType ?? '', o.innerText ?? '']))"""
@@ -297,6 +369,9 @@ def test_notebook_in_browser(path, lab_server, browser_context):
             for mime, text in cell_outputs:
                 if mime == STDERR and "raises-exception" not in tags:
                     problems.append(f"cell {i}: stderr/error output:\n{text[-1500:]}")
+                if "Loading widget" in text:
+                    problems.append(f"cell {i}: widget still 'Loading widget...' after "
+                                    f"{WIDGET_LOAD_TIMEOUT_MS // 1000} s")
                 if WIDGET_ERRORS.search(text):
                     problems.append(f"cell {i}: widget failed to render: {text[:300]}")
                 if mime == "text/plain" and WIDGET_AS_TEXT.search(text):
