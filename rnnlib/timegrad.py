@@ -147,6 +147,8 @@ def forgetting(rnn, activation="tanh", other_h0=None, rng=1):
     a = states(rnn, activation)
     b = states(rnn, activation, other_h0)
     dist = np.linalg.norm(a - b, axis=1)
+    if dist[0] == 0:
+        raise ValueError("other_h0 must differ from rnn.h0 (the two runs would coincide)")
     return dist / dist[0]
 
 

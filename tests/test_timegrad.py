@@ -79,6 +79,8 @@ def test_forgetting():
                                rtol=1e-10)
     with pytest.raises(ValueError, match=r"h0 must have shape \(8,\)"):
         timegrad.forgetting(rnn, "tanh", other_h0=np.zeros(3))
+    with pytest.raises(ValueError, match="other_h0 must differ from rnn.h0"):
+        timegrad.forgetting(rnn, "tanh", other_h0=rnn.h0.copy())
 
 
 def test_cliff_gradient_is_bptt_exact():
