@@ -163,6 +163,44 @@ def test_simulate_errors():
         d.time_delay(np.zeros((2, 2)), np.zeros(3))
 
 
+def test_unrolled_formula_and_superposition():
+    rng = np.random.default_rng(4)
+    W, C = 0.5 * rng.standard_normal((3, 3)), rng.standard_normal((3, 2))
+    x, h0 = rng.standard_normal((10, 2)), rng.standard_normal(3)
+    h = d.simulate(W, C, x, h0=h0)
+    for k in (0, 4, 9):
+        np.testing.assert_allclose(d.unrolled_linear(W, C, x, k, h0=h0), h[k], rtol=1e-12)
+    np.testing.assert_allclose(d.unrolled_linear(W, C, x, 0), C @ x[0])  # h_{-1} = 0
+    parts = d.single_input_responses(W, C, x, h0=h0)
+    assert parts.shape == (11, 10, 3)
+    np.testing.assert_allclose(parts.sum(axis=0), h, atol=1e-12)
+    np.testing.assert_allclose(parts[1 + 4, :4], 0)  # x(4) alone: nothing before t = 4
+    np.testing.assert_allclose(parts[1 + 4, 4], C @ x[4])
+    tanh_parts = d.single_input_responses(W, C, x, h0=h0, activation="tanh")
+    h_tanh = d.simulate(W, C, x, h0=h0, activation="tanh")
+    assert np.max(np.abs(tanh_parts.sum(axis=0) - h_tanh)) > 0.01  # no superposition
+
+
+def test_unrolled_and_single_input_errors():
+    W, C, x = np.eye(2), np.eye(2), np.zeros((5, 2))
+    with pytest.raises(ValueError, match="k must be below the sequence length 5"):
+        d.unrolled_linear(W, C, x, 5)
+    with pytest.raises(ValueError, match="k must be a non-negative integer"):
+        d.unrolled_linear(W, C, x, -1)
+    with pytest.raises(ValueError, match="needs a matrix W"):
+        d.unrolled_linear(0.5, 1.0, np.zeros(5), 2)
+    with pytest.raises(ValueError, match=r"x must have shape \(T, D\)"):
+        d.unrolled_linear(W, C, np.zeros((5, 1, 2)), 2)
+    with pytest.raises(ValueError, match="C must have shape"):
+        d.unrolled_linear(W, np.eye(3), np.zeros((5, 3)), 2)
+    with pytest.raises(ValueError, match="needs a matrix W"):
+        d.single_input_responses(0.5, 1.0, np.zeros(5))
+    with pytest.raises(ValueError, match="x must have 2 dimensions"):
+        d.single_input_responses(W, C, np.zeros((5, 1, 2)))
+    with pytest.raises(TypeError, match="x must be a floating-point array"):
+        d.single_input_responses(W, C, np.zeros((5, 2), dtype=int))
+
+
 # ---------------------------------------------------------------- fixed points
 def _check_fixed(points, w, u, act):
     f = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh,
@@ -227,7 +265,40 @@ def test_fixed_points_errors():
         d.fixed_points(None)
 
 
+def test_stable_fixed_point_counts_grid():
+    ws, bs = np.array([1.0, 4.0, 10.0]), np.array([-5.0, -2.0, 0.0])
+    counts = d.stable_fixed_point_counts(ws, bs)
+    assert counts.shape == (3, 3) and counts.dtype.kind == "i"
+    assert counts[0, 2] == 2  # w = 10, b = -5: bistable latch
+    assert counts[1, 1] == 0  # w = 4, b = -2: the pitchfork, slope exactly 1
+    assert np.all(counts[:, 0] == 1)  # w = 1 < 4: a contraction
+    for i, b in enumerate(bs):
+        for j, w in enumerate(ws):
+            assert counts[i, j] == sum(p.stable for p in d.fixed_points(w, b=b, grid=2001))
+    with pytest.raises(TypeError, match="ws must be a floating-point array"):
+        d.stable_fixed_point_counts([1, 2], bs)
+    with pytest.raises(ValueError, match="bs must have 1 dimensions"):
+        d.stable_fixed_point_counts(ws, np.zeros((2, 2)))
+
+
 # ---------------------------------------------------------------- memory
+def test_time_to_forget():
+    assert d.time_to_forget(0.9 ** np.arange(100.0)) == 66  # 0.9^t < 1e-3 from t = 66
+    assert d.time_to_forget(np.array([1e-4, 1e-5])) == 0
+    assert d.time_to_forget(np.array([1.0, 1e-4, 1.0])) is None  # not below at the end
+    assert d.time_to_forget(np.array([1.0, np.nan, 1e-4]), tol=0.5) == 2  # NaN is not forgotten
+    assert d.time_to_forget(np.array([1.0, 0.4, 0.1]), tol=0.5) == 1
+    with pytest.raises(ValueError, match="tol must be > 0"):
+        d.time_to_forget(np.ones(3), tol=0.0)
+    with pytest.raises(ValueError, match="at least one value"):
+        d.time_to_forget(np.zeros(0))
+    with pytest.raises(ValueError, match="effect must have 1 dimensions"):
+        d.time_to_forget(np.zeros((2, 2)))
+    with pytest.raises(TypeError, match="effect must be a floating-point array"):
+        d.time_to_forget([1, 0])
+
+
+
 def test_memory_length_linear_matches_the_formula():
     m = d.memory_length(0.9, 1.0, 1.0, activation="identity", tol=1e-3)
     assert m.status == "forgot"
@@ -273,20 +344,31 @@ def test_multitap_simulation_and_modes():
 
 
 def _random_polys(rng, n_poly):
-    """Polynomials from random roots, a third of them placed within 1e-6 of |z| = 1."""
-    polys = []
-    for i in range(n_poly):
-        K = rng.integers(1, 7)
-        n_pairs = rng.integers(0, K // 2 + 1)
-        radii = rng.uniform(0.1, 1.5, K - n_pairs)
-        if i % 3 == 0:
-            radii[rng.integers(radii.size)] = 1 + rng.choice([-1e-6, 1e-6])
-        angles = rng.uniform(0.05, np.pi - 0.05, n_pairs)
-        roots = list(radii[n_pairs:] * rng.choice([-1, 1], K - 2 * n_pairs))
-        for rr, a in zip(radii[:n_pairs], angles, strict=True):
-            roots += [rr * np.exp(1j * a), rr * np.exp(-1j * a)]
-        polys.append(np.real(np.poly(roots)) * rng.uniform(0.2, 3) * rng.choice([-1, 1]))
-    return polys
+    """Polynomials from random roots, a third of them with a root within 1e-6 of |z| = 1,
+    scaled by a random factor of either sign (Jury must not care)."""
+    return [d.random_polynomial(rng, int(rng.integers(1, 7)), near_unit_circle=i % 3 == 0)[0]
+            * rng.uniform(0.2, 3) * rng.choice([-1, 1]) for i in range(n_poly)]
+
+
+def test_random_polynomial_has_the_promised_roots():
+    rng = np.random.default_rng(3)
+    for degree in (1, 2, 5, 6):
+        for near in (False, True):
+            p, roots = d.random_polynomial(rng, degree, near_unit_circle=near)
+            assert p.shape == (degree + 1,) and p[0] == 1.0 and p.dtype == np.float64
+            np.testing.assert_allclose(np.abs(np.polyval(p, roots)), 0, atol=1e-10)
+            moduli = np.abs(roots)
+            assert np.all((moduli >= 0.1 - 1e-12) & (moduli <= 1.5 + 1e-12))
+            if near:
+                assert np.min(np.abs(moduli - 1)) < 1.1e-6
+    with pytest.raises(ValueError, match="degree must be at least 1"):
+        d.random_polynomial(rng, 0)
+    with pytest.raises(ValueError, match="degree must be a non-negative integer"):
+        d.random_polynomial(rng, 2.0)
+    with pytest.raises(ValueError, match="radii must be"):
+        d.random_polynomial(rng, 2, radii=(1.0, 0.5))
+    with pytest.raises(TypeError, match="rng must be"):
+        d.random_polynomial("seed", 2)
 
 
 def test_jury_agrees_with_roots_on_many_polynomials():

@@ -26,7 +26,7 @@ from .matrices import (
     polar_eigenvalues,
     spectral_radius,
 )
-from .memory import Memory, memory_length
+from .memory import Memory, memory_length, time_to_forget
 from .multitap import (
     K2_TRIANGLE,
     characteristic_polynomial,
@@ -37,11 +37,19 @@ from .multitap import (
     jury_table,
     modes,
     multitap_impulse_response,
+    random_polynomial,
     simulate_multitap,
     stable_by_roots,
 )
-from .scalar import FixedPoint, final_value, fixed_points
-from .simulate import impulse_response, response_norms, simulate, time_delay
+from .scalar import FixedPoint, final_value, fixed_points, stable_fixed_point_counts
+from .simulate import (
+    impulse_response,
+    response_norms,
+    simulate,
+    single_input_responses,
+    time_delay,
+    unrolled_linear,
+)
 
 __all__ = [
     "K2_TRIANGLE", "FixedPoint", "Memory", "characteristic_polynomial", "characteristic_roots",
@@ -50,6 +58,8 @@ __all__ = [
     "impulse_response", "in_k2_triangle", "iterate", "jury_conditions", "jury_stable",
     "jury_table", "largest_singular_value", "lyapunov_values", "matrix_with_eigenvalues",
     "memory_length", "modes", "multitap_impulse_response", "polar_eigenvalues",
-    "predicted_growth_rate", "remove_top_modes", "response_norms", "simulate",
-    "simulate_multitap", "spectral_radius", "stable_by_roots", "time_delay",
+    "predicted_growth_rate", "random_polynomial", "remove_top_modes", "response_norms",
+    "simulate", "simulate_multitap", "single_input_responses", "spectral_radius",
+    "stable_by_roots", "stable_fixed_point_counts", "time_delay", "time_to_forget",
+    "unrolled_linear",
 ]

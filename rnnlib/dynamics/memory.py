@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import as_float_array
 from ._util import as_nonneg_int, as_real
 from .simulate import impulse_response, response_norms
 
@@ -30,6 +31,24 @@ class Memory:
     length: int | None
     status: str
     effect: np.ndarray
+
+
+def time_to_forget(effect, tol=1e-3):
+    """The first t from which effect[t] stays below ``tol`` to the end of the array
+    (0 if it is below tol throughout), or None if the last entry is still >= tol.
+
+    effect: (T,) the size of the effect of x(0) at each time, e.g. e(t) or |h(t)|.
+    """
+    effect = as_float_array("effect", effect, ndim=1, finite=False)
+    tol = as_real("tol", tol)
+    if tol <= 0:
+        raise ValueError(f"tol must be > 0, got {tol}")
+    if effect.size == 0:
+        raise ValueError("effect must hold at least one value")
+    above = np.nonzero(~(effect < tol))[0]  # NaN counts as not forgotten
+    if above.size and above[-1] == effect.size - 1:
+        return None
+    return int(above[-1] + 1) if above.size else 0
 
 
 def memory_length(W, C, x0, *, x_ref=None, b=0.0, activation="tanh", h0=None, tol=1e-3,
@@ -52,7 +71,7 @@ def memory_length(W, C, x0, *, x_ref=None, b=0.0, activation="tanh", h0=None, to
             effect[np.isfinite(effect)] > blowup)
     if blew:
         return Memory(None, "blew up", effect)
-    above = np.nonzero(effect >= tol)[0]
-    if above.size and above[-1] == horizon - 1:
+    length = time_to_forget(effect, tol)
+    if length is None:
         return Memory(None, "still remembers", effect)
-    return Memory(int(above[-1] + 1) if above.size else 0, "forgot", effect)
+    return Memory(length, "forgot", effect)

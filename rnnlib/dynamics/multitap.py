@@ -16,7 +16,7 @@ criterion. For K = 2 the stable region is the triangle |w_2| < 1, |w_1| < 1 - w_
 
 import numpy as np
 
-from .._checks import as_float_array
+from .._checks import as_float_array, as_generator
 from ._util import as_nonneg_int, as_real
 
 
@@ -119,6 +119,32 @@ def jury_conditions(coefficients):
 def jury_stable(coefficients):
     """True iff all roots of P(z) lie strictly inside the unit circle, by the Jury test."""
     return all(ok for _, ok in jury_conditions(coefficients))
+
+
+def random_polynomial(rng, degree, *, near_unit_circle=False, radii=(0.1, 1.5)):
+    """A real monic polynomial of the given degree built from random roots, and the roots.
+
+    Roots: some conjugate pairs r e^{+-i theta} and some real +-r, with r uniform in
+    ``radii``; with ``near_unit_circle`` one root modulus is set to 1 +- 1e-6, the hard
+    case for a stability test. Returns (coefficients (degree + 1,) highest first, roots).
+    For testing the Jury test against the roots."""
+    rng = as_generator(rng)
+    degree = as_nonneg_int("degree", degree)
+    if degree < 1:
+        raise ValueError(f"degree must be at least 1, got {degree}")
+    lo, hi = as_real("radii[0]", radii[0]), as_real("radii[1]", radii[1])
+    if not 0 <= lo < hi:
+        raise ValueError(f"radii must be (low, high) with 0 <= low < high, got {radii}")
+    n_pairs = int(rng.integers(0, degree // 2 + 1))
+    r = rng.uniform(lo, hi, degree - n_pairs)
+    if near_unit_circle:
+        r[rng.integers(r.size)] = 1 + rng.choice([-1e-6, 1e-6])
+    angles = rng.uniform(0.05, np.pi - 0.05, n_pairs)
+    roots = list(r[n_pairs:] * rng.choice([-1, 1], degree - 2 * n_pairs))
+    for ri, a in zip(r[:n_pairs], angles, strict=True):
+        roots += [ri * np.exp(1j * a), ri * np.exp(-1j * a)]
+    roots = np.array(roots, dtype=complex)
+    return np.real(np.poly(roots)), roots
 
 
 def in_k2_triangle(w1, w2):

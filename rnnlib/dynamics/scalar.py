@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import activations
+from .._checks import as_float_array
 from ._util import as_nonneg_int, as_real
 from .simulate import impulse_response
 
@@ -105,6 +106,21 @@ def fixed_points(w, c=0.0, x=0.0, b=0.0, *, activation="sigmoid", interval=(-10.
         s = _slope(act, w, h, u)
         points.append(FixedPoint(float(h), s, abs(s) < 1))
     return points
+
+
+def stable_fixed_point_counts(ws, bs, *, activation="sigmoid", grid=2001):
+    """The number of (linearly) stable fixed points of h = f(w h + b) for every pair of a
+    grid: counts[i, j] for b = bs[i], w = ws[j] (rows b, columns w, as ``pcolormesh``
+    wants them). 2 marks a bistable map (the final value depends on the start), 1 a
+    single attracting state, 0 no linearly stable point (e.g. a pitchfork, slope 1)."""
+    ws = as_float_array("ws", ws, ndim=1)
+    bs = as_float_array("bs", bs, ndim=1)
+    counts = np.zeros((bs.size, ws.size), dtype=int)
+    for i, b in enumerate(bs):
+        for j, w in enumerate(ws):
+            points = fixed_points(float(w), b=float(b), activation=activation, grid=grid)
+            counts[i, j] = sum(p.stable for p in points)
+    return counts
 
 
 def final_value(w, c=0.0, x0=0.0, b=0.0, *, activation="sigmoid", h0=0.0, steps=2000):

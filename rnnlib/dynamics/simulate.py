@@ -89,6 +89,48 @@ def impulse_response(W, C, x0, steps, *, b=0.0, activation="identity", h0=None):
     return simulate(W, C, x, b=b, activation=activation, h0=h0)
 
 
+def unrolled_linear(W, C, x, k, *, h0=None):
+    """The lecture's unrolled linear recursion (identity activations, b = 0) at time k:
+
+        h_k = W^{k+1} h_{-1} + W^k C x_0 + W^{k-1} C x_1 + ... + C x_k.
+
+    W (H, H), C (H, D), x (T, D) with 0 <= k < T, h0 = h_{-1} (H,) (default 0).
+    Computed from matrix powers, independently of :func:`simulate`, so the two can be
+    compared. Returns h_k (H,).
+    """
+    if np.ndim(W) == 0:
+        raise ValueError("unrolled_linear needs a matrix W (H, H); wrap a scalar as [[w]]")
+    W, C, x, _, h0, _ = _system(W, C, x, 0.0, h0)
+    if x.ndim != 2:
+        raise ValueError(f"x must have shape (T, D) (one sequence), got {x.shape}")
+    k = as_nonneg_int("k", k)
+    if k >= x.shape[0]:
+        raise ValueError(f"k must be below the sequence length {x.shape[0]}, got {k}")
+    power = np.linalg.matrix_power
+    return power(W, k + 1) @ h0 + sum(power(W, k - t) @ C @ x[t] for t in range(k + 1))
+
+
+def single_input_responses(W, C, x, *, h0=None, b=0.0, activation="identity"):
+    """The runs that superposition adds up: one with the initial state alone (all inputs
+    zero), and one per time t with the input x(t) alone (zero initial state, other inputs
+    zero). Returns (T + 1, T, H): [H_k(h_{-1}), H_k(x_0), H_k(x_1), ...] for k = 0..T-1.
+
+    For the linear system (identity, b = 0) their sum over the first axis equals
+    ``simulate(W, C, x, h0=h0)`` (claim C3); with a nonlinear activation it does not.
+    """
+    if np.ndim(W) == 0:
+        raise ValueError("single_input_responses needs a matrix W (H, H); wrap a scalar as [[w]]")
+    x = as_float_array("x", x, ndim=2)
+    run = dict(b=b, activation=activation)
+    zeros = np.zeros_like(x)
+    parts = [simulate(W, C, zeros, h0=h0, **run)]
+    for t in range(x.shape[0]):
+        only_t = zeros.copy()
+        only_t[t] = x[t]
+        parts.append(simulate(W, C, only_t, **run))
+    return np.stack(parts)
+
+
 def response_norms(h):
     """||h(t)|| for each t: |h(t)| for a scalar trajectory (T,), the 2-norm along the last
     axis for a vector trajectory (T, H)."""
