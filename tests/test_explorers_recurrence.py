@@ -50,3 +50,15 @@ def test_multitap_title_reports_both_tests():
     fig = rec.multitap_explorer().render(w1=1.0, w2=0.5)
     assert fig.axes[0].get_title() == "roots: unstable, Jury: unstable"
     plt.close(fig)
+
+
+def test_multitap_response_title_gives_the_memory():
+    fig = rec.multitap_explorer().render(w1=0.9, w2=0.0)  # one mode 0.9: 0.9^t < 1e-3 from t = 66
+    assert fig.axes[2].get_title().endswith("not forgotten in 60 steps")
+    plt.close(fig)
+    fig = rec.multitap_explorer().render(w1=0.5, w2=0.0)
+    assert fig.axes[2].get_title().endswith("|h| < 1e-3 from t = 10")
+    plt.close(fig)
+    fig = rec.multitap_explorer().render(w1=0.0, w2=0.0)  # h = [1, 0, 0, ...]: zeros not drawn
+    assert fig.axes[2].get_title().endswith("|h| < 1e-3 from t = 1")
+    plt.close(fig)

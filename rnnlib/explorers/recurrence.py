@@ -38,29 +38,33 @@ def draw_eigen_response(fig, r1=1.1, angle1=0.0, r2=0.9, angle2=60.0, skew=0.0,
     ax_l.plot(np.cos(th), np.sin(th), color="0.6", lw=1)
     lam = np.linalg.eigvals(W)
     ax_l.plot(lam.real, lam.imag, "x", color="C3", ms=9, mew=2)
+    for r, a in ((r1, angle1), (r2, angle2)):
+        if a in (0.0, 180.0):  # a double real eigenvalue: one cross for two
+            ax_l.annotate("×2", (r * np.cos(np.deg2rad(a)), 0.0), xytext=(4, 6),
+                          textcoords="offset points", fontsize=8, color="C3")
     lim = max(1.4, 1.1 * np.max(np.abs(lam)))
     ax_l.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="Re", ylabel="Im",
-             title="eigenvalues of W")
+             title="eigenvalues of $W$")
     ax_l.set_box_aspect(1)  # square box + equal limits: equal scales
     note = ""
     if input == "no top mode":
         try:
             x = dynamics.remove_top_modes(W, x)
         except ValueError:
-            note = " (all |lambda| equal: nothing to remove)"
+            note = "\n(all $|\\lambda|$ equal: nothing to remove)"
     elif input == "most stretched":
         x = 2.0 * np.linalg.svd(W)[2][0]  # top right singular vector, ||x|| = ||ones||
     h = dynamics.impulse_response(W, np.eye(4), x, steps)
     norms = np.maximum(dynamics.response_norms(h), 1e-300)
     t = np.arange(steps)
     rate = dynamics.predicted_growth_rate(W, x)
-    ax_r.plot(t, np.log10(norms), "o-", ms=2.5, label="log10 ||h(t)||")
+    ax_r.plot(t, np.log10(norms), "o-", ms=2.5, label="$\\log_{10}\\|h(t)\\|$")
+    slope = round(rate / np.log(10), 3) + 0.0  # + 0.0: no "-0.000"
     ax_r.plot(t, np.log10(norms[-1]) + (t - t[-1]) * rate / np.log(10), "--", color="C1",
-              label=f"slope log10 |lambda_m| = {round(rate / np.log(10), 3) + 0.0:.3f}")
+              label=f"slope $\\log_{{10}}|\\lambda_m|$ = {slope:.3f}")
     ax_r.axhline(np.log10(norms[0]), color="0.7", lw=0.8)
-    ax_r.set(xlabel="t", ylabel="log10 ||h(t)||",
-             title=f"impulse response, input {input}{note}; "
-                   f"||W||_2 = {dynamics.largest_singular_value(W):.2f}")
+    ax_r.set(xlabel="t", ylabel="$\\log_{10}\\|h(t)\\|$",
+             title=f"input: {input}, $\\|W\\|_2$ = {dynamics.largest_singular_value(W):.2f}{note}")
     ax_r.legend(loc="best", fontsize=8)
     fig.tight_layout()
 
@@ -97,15 +101,17 @@ def draw_scalar_memory(fig, activation="sigmoid", w=1.0, c=1.0, b=0.0, x0=1.0, h
     for v in X0_FAMILY:
         h = dynamics.impulse_response(w, c, v, steps, b=b, activation=activation, h0=h0)
         ax_l.plot(t, _clip(h), color="0.75", lw=1)
+    ax_l.plot([], [], color="0.75", lw=1, label="x(0) = -2, ..., 2")
     h = dynamics.impulse_response(w, c, x0, steps, b=b, activation=activation, h0=h0)
     ax_l.plot(t, _clip(h), "o-", ms=2.5, color="C0", label=f"x(0) = {x0:g}")
-    ax_l.set(xlabel="t", ylabel="h(t)", title=f"{activation}: w={w:g}, c={c:g}, b={b:g}")
+    ax_l.set(xlabel="t", ylabel="h(t)",
+             title=f"{activation}: w = {w:g}, c = {c:g}, b = {b:g}, h(-1) = {h0:g}")
     ax_l.legend(loc="best", fontsize=8)
     lo, hi = {"sigmoid": (-0.1, 1.1), "tanh": (-1.1, 1.1)}.get(activation, (-3.0, 3.0))
     grid = np.linspace(lo, hi, 400)
     mapped = activations.get(activation).f(w * grid + b)
     ax_r.plot(grid, mapped, color="C0", label="f(w h + b)")
-    ax_r.plot(grid, grid, color="0.5", lw=1, label="h")
+    ax_r.plot(grid, grid, color="0.5", lw=1, label="diagonal")
     try:
         points = dynamics.fixed_points(w, 0.0, 0.0, b, activation=activation)
         title = f"{len(points)} fixed point(s), {sum(p.stable for p in points)} stable"
@@ -114,7 +120,7 @@ def draw_scalar_memory(fig, activation="sigmoid", w=1.0, c=1.0, b=0.0, x0=1.0, h
     for p in points:
         ax_r.plot(p.h, p.h, "o", ms=7, color="C3", mfc="C3" if p.stable else "white")
     s = np.clip(h, lo - 1, hi + 1)  # cobweb from h(0): (s0, s0) -> (s0, s1) -> (s1, s1) ...
-    ax_r.plot(np.repeat(s, 2)[:-1], np.repeat(s, 2)[1:], color="C1", lw=0.8, alpha=0.8)
+    ax_r.plot(np.repeat(s, 2)[:-1], np.repeat(s, 2)[1:], color="C1", lw=1, label="cobweb")
     ax_r.set(xlim=(lo, hi), ylim=(lo, hi), xlabel="h(t-1)", ylabel="h(t)", title=title)
     ax_r.legend(loc="best", fontsize=8)
     fig.tight_layout()
@@ -147,9 +153,10 @@ def draw_vector_process(fig, lambda_max=1.1, activation="tanh", steps=STEPS):
     for ax, sign in zip(axes, (1.0, -1.0), strict=True):
         h = dynamics.impulse_response(W, np.eye(4), sign * np.ones(4), steps,
                                       activation=activation)
-        ax.plot(_clip(h), lw=1.2)
+        ax.plot(_clip(h), lw=1.2, label=[f"$h_{i + 1}$" for i in range(4)])
         ax.set(ylabel="h(t)", title=f"{activation}, max eigenvalue {lambda_max:g}, "
                                     f"x(0) = {'+' if sign > 0 else '-'}[1, 1, 1, 1]")
+    axes[0].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     axes[-1].set(xlabel="t")
     fig.tight_layout()
 
@@ -171,6 +178,7 @@ def draw_multitap(fig, w1=0.5, w2=0.4, steps=STEPS):
     w1s = np.linspace(-2, 2, 100)
     ax_t.plot(w1s, -w1s**2 / 4, color="0.5", lw=0.8, ls="--")
     ax_t.plot(w1, w2, "o", color="C3")
+    ax_t.text(0, -0.45, "stable", ha="center", color="C2", fontsize=8)
     w = np.array([w1, w2])
     by_roots = dynamics.stable_by_roots(w)
     by_jury = dynamics.jury_stable(dynamics.characteristic_polynomial(w))
@@ -182,12 +190,19 @@ def draw_multitap(fig, w1=0.5, w2=0.4, steps=STEPS):
     r = dynamics.characteristic_roots(w)
     ax_c.plot(r.real, r.imag, "x", color="C3", ms=9, mew=2)
     lim = max(1.3, 1.1 * np.max(np.abs(r)))
-    ax_c.set(xlim=(-lim, lim), ylim=(-lim, lim),
-             title="roots " + ", ".join(f"{z:.2f}" for z in r))
+    ax_c.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="Re", ylabel="Im",
+             title="roots " + ", ".join(f"{z:.2f}".replace("+0.00j", "") for z in r))
     ax_c.set_box_aspect(1)
-    h = dynamics.multitap_impulse_response(w, 1.0, steps)
-    ax_h.plot(_clip(h), "o-", ms=2.5)
-    ax_h.set(xlabel="t", ylabel="h(t)", title="response to x(0) = 1")
+    h = np.abs(dynamics.multitap_impulse_response(w, 1.0, steps))
+    t = np.arange(steps)
+    ax_h.semilogy(t, np.where(h > 0, h, np.nan), "o-", ms=2.5, label="|h(t)|")
+    ax_h.semilogy(t, np.abs(r[0]) ** t, "--", color="C1", lw=1, label="$|r_1|^t$")
+    ax_h.axhline(1e-3, color="0.6", lw=0.8, ls=":")
+    forget = dynamics.time_to_forget(h, 1e-3)
+    ax_h.set(xlabel="t", ylabel="|h(t)|",
+             title="response to x(0) = 1\n" + (f"not forgotten in {steps} steps" if forget is None
+                                               else f"|h| < 1e-3 from t = {forget}"))
+    ax_h.legend(loc="best", fontsize=8)
     fig.tight_layout()
 
 
