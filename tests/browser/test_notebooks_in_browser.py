@@ -7,7 +7,8 @@ text), or a slider that changes nothing. This test can.
 
 Run it with ``python -m pytest -m browser tests/browser`` (it is left out of the plain
 ``pytest`` run). It needs Playwright (``requirements.txt``) and Debian's Chromium
-(``apt-get install chromium``); without either it is skipped. Screenshots of every explorer
+(``apt-get install chromium``); without either it is skipped (under ``CI`` it fails
+instead). Screenshots of every explorer
 before and after its controls moved go to ``tests/browser_screenshots/``.
 
 For every notebook ``notebooks/NN_*.ipynb`` (found when the test is collected):
@@ -56,8 +57,8 @@ WIDGET_AS_TEXT = re.compile(r"^\s*(?:VBox|HBox|Output|IntSlider|FloatSlider|Drop
 
 NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
-# Every cell of the open notebook, in order (windowing mode "contentVisibility", the
-# default, keeps all cells in the DOM).
+# Every cell of the open notebook, in order (conftest.py sets the notebook windowing mode
+# to "none", so every cell is in the page).
 CELLS_JS = "() => [...document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell')]"
 
 EXPLORER = ".jp-Notebook .jp-Cell .widget-vbox:has(> .widget-hbox):has(> .widget-output)"
@@ -131,6 +132,8 @@ def wait_until_executed(page, code_indices, timeout_ms):
     """After Run All Cells: wait until execution started, then until no cell is queued or
     running (``[*]``) and the kernel is idle, or the kernel died, or a dialog opened.
     Return (prompts of all cells, kernel status)."""
+    if not code_indices:
+        return page.evaluate(PROMPTS_JS), kernel_status(page)
     page.wait_for_function(
         """([indices]) => {
             if (document.querySelector('.jp-Dialog')) return true;
@@ -300,6 +303,9 @@ def exercise_explorer(page, box, label):
         target = (current + 1) % len(options)
         select.select_option(index=target)
         if button is not None:
+            time.sleep(SETTLE_S)
+            assert image_src(box) == src, \
+                f"{label}: the figure changed before the button was clicked"
             button.click()
         src = wait_for_redraw(page, box, src, f"{label}, dropdown {name!r} "
                               f"{options[current]} -> {options[target]}")
@@ -344,9 +350,10 @@ def test_notebook_in_browser(path, lab_server, browser_context):
         stale = [i for i, p in enumerate(page.evaluate(PROMPTS_JS))
                  if i in code_indices and p not in ("[ ]:", "")]
         assert not stale, f"{name}: cells {stale} kept their counts after Clear All Outputs"
+        run_started = time.monotonic()
         click_menu(page, "Run", "runmenu:run-all")
         prompts, status = wait_until_executed(page, code_indices, RUN_ALL_TIMEOUT_MS)
-        run_seconds = time.monotonic() - started
+        run_seconds = time.monotonic() - run_started
         assert_nothing_covers(page, f"{name} after Run All Cells")
         assert status == "idle", f"{name}: kernel is {status!r} after Run All Cells"
 
