@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib import activations, losses
+from rnnlib import flow, losses
 from rnnlib._checks import as_float_array, check_positive_int
 from rnnlib.dense import MLP
 
@@ -117,8 +117,10 @@ def repeated_product_norms(w, v, steps, activation="identity", h=None):
 
     as a gradient v arriving at step S travels back k steps. The pre-activations come
     from running h_j = f(W h_{j-1}) forward S steps from ``h`` (default: ``v`` itself),
-    z_j = W h_{j-1}, so the diag(f') factors are those a network with weights W applies.
-    With ``activation="identity"`` norms[k] = ||v W^k||. Returns (steps + 1,) norms,
+    z_j = W h_{j-1}, so the diag(f') factors are those a network with weights W applies:
+    the products are :func:`rnnlib.flow.vanilla_jacobians` of that input-free recurrence,
+    v J_S ... J_{S-k+1} = v (d h_S / d h_{S-k}). With ``activation="identity"``
+    norms[k] = ||v W^k||. w (H, H), v (H,), h (H,). Returns (steps + 1,) norms,
     norms[0] = ||v||.
     """
     w = as_float_array("w", w, ndim=2)
@@ -126,20 +128,11 @@ def repeated_product_norms(w, v, steps, activation="identity", h=None):
         raise ValueError(f"w must be square, got shape {w.shape}")
     v = as_float_array("v", v, shape=(w.shape[0],))
     steps = check_positive_int("steps", steps)
-    act = activations.get(activation)
     state = v if h is None else as_float_array("h", h, shape=(w.shape[0],))
-    factors = []
-    for _ in range(steps):
-        z = w @ state
-        state = act.f(z)
-        factors.append(act.df(z, state)[:, None] * w)
-    norms = np.empty(steps + 1)
-    norms[0] = np.linalg.norm(v)
-    g = v
-    for j, jac in enumerate(reversed(factors)):
-        g = g @ jac
-        norms[j + 1] = np.linalg.norm(g)
-    return norms
+    no_input = np.zeros((w.shape[0], 1))
+    jac = flow.vanilla_jacobians(no_input, w, np.zeros(w.shape[0]), np.zeros((steps, 1)),
+                                 state, activation)          # jac[t] = d h_S / d h_t
+    return np.linalg.norm(v @ jac[::-1], axis=-1)
 
 
 # --- the 19-layer experiment (claims C17, C18) ----------------------------------------
@@ -220,16 +213,72 @@ def _log10_or_nan(x):
     return out
 
 
+def backward_by_layer(mlp, dy):
+    """Backpropagation through ``mlp`` one layer at a time, from the output layer down:
+    yields (k, delta_k, a_k, row_norms_k) for k = L-1 .. 0 (0-based layer index), with
+
+        delta_k = d Div / d z_k  (B, out_k),       a_k = layer k's input  (B, in_k),
+        dDiv/dW_k = delta_k^T a_k,   row_norms_k[j] = || dDiv/dW_k[j, :] ||  (out_k,),
+        delta_{k-1} = (delta_k W_k) * f'(z_{k-1}),
+
+    the recursion of ``MLP.backward`` (claim C14). Unlike ``MLP.backward`` it keeps no
+    gradient: each layer's dDiv/dW_k exists only while its row norms are taken, and the
+    forward caches of layer k (z_k, a_{k+1}) are released once used. So the lecture's
+    19 x 1024 network on 1,000 images needs its weights plus the forward caches, not also
+    19 weight-sized gradients. Call after ``mlp.forward`` on a 2-d batch (B, in); ``dy`` =
+    d Div / d Y (B, out). Consume the generator fully: it empties the MLP's caches.
+    """
+    if not mlp.preactivations or any(z is None for z in mlp.preactivations):
+        raise RuntimeError("call mlp.forward (and not yet backward) before backward_by_layer")
+    dy = as_float_array("dy", dy, shape=mlp.activations[-1].shape, finite=False)
+    last = len(mlp.layers) - 1
+    da = dy
+    for k in range(last, -1, -1):
+        act = mlp.output_activation if k == last else mlp.activation
+        z, a_out = mlp.preactivations[k], mlp.activations[k + 1]
+        delta = act.df(z, a_out) * da
+        mlp.preactivations[k] = mlp.activations[k + 1] = None
+        del z, a_out
+        a_in = mlp.activations[k]
+        row_norms = np.linalg.norm(delta.T @ a_in, axis=1)
+        yield k, delta, a_in, row_norms
+        if k > 0:
+            da = delta @ mlp.layers[k].params["weight"]
+        del delta
+
+
+def _per_instance_summary(delta, a_in, n_examples):
+    """Layer statistics of the per-instance norms N |delta_nj| ||a_n|| (see
+    :class:`NeuronGradients`): (quantiles, zero fraction, fractions above the median,
+    the first ``n_examples`` rows in log10, log10 ||N delta_n||)."""
+    n = delta.shape[0]
+    g = np.abs(delta) * n  # the mean loss: d Div_n / d z = N delta_n
+    delta_log = _log10_or_nan(np.linalg.norm(g, axis=1))
+    g *= np.linalg.norm(a_in, axis=1)[:, None]
+    logs = np.log10(g[g > 0])
+    zero = 1.0 - logs.size / g.size
+    if logs.size:
+        q = np.quantile(logs, QUANTILES)
+        median = q[QUANTILES.index(0.5)]
+        above = [np.count_nonzero(logs > median + d) / g.size for d in OUTLIER_DECADES]
+    else:
+        q = np.full(len(QUANTILES), np.nan)
+        above = [0.0] * len(OUTLIER_DECADES)
+    return q, zero, above, _log10_or_nan(g[:n_examples]), delta_log
+
+
 def neuron_gradients(x, y, activation, init="pytorch", *, hidden=19, width=1024, rng=0,
                      n_examples=3, alpha=1.0):
     """Run the lecture's experiment once: build ``MLP([D] + [width] * hidden + [10])``
     with ``activation`` and ``init`` (seeded by ``rng``), forward the whole batch ``x``
-    (N, D), softmax cross-entropy against labels ``y`` (N,) in 0..9, backward, and
-    summarise the per-neuron gradient norms (see :class:`NeuronGradients`). Computed in
-    x's dtype (use float64: some settings take the norms towards float32's limits).
+    (N, D), softmax cross-entropy against labels ``y`` (N,) in 0..9, backward
+    (:func:`backward_by_layer`), and summarise the per-neuron gradient norms layer by
+    layer as they are computed (see :class:`NeuronGradients`). Computed in x's dtype
+    (use float64: some settings take the norms towards float32's limits).
 
-    Memory: the network's weights and gradients plus 2 (N, width) arrays per layer,
-    about 0.6 GB for the lecture's sizes in float64 with N = 1000.
+    Memory: the network's weights (0.16 GB for the lecture's sizes in float64) plus the
+    forward caches, 2 (N, width) arrays per layer (0.32 GB with N = 1000); the network is
+    freed on return.
     """
     x = as_float_array("x", x, ndim=2)
     y = np.asarray(y)
@@ -244,41 +293,25 @@ def neuron_gradients(x, y, activation, init="pytorch", *, hidden=19, width=1024,
     n_examples = min(check_positive_int("n_examples", n_examples), x.shape[0])
     sizes = (x.shape[1],) + (width,) * hidden + (N_CLASSES,)
     mlp = MLP(sizes, activation, init=init, rng=rng, dtype=x.dtype, alpha=alpha)
+    for layer in mlp.layers:
+        # This network never runs MLP.backward (backward_by_layer keeps no gradient):
+        # release its gradient buffers, as large as the weights (0.16 GB here).
+        layer.grads = {}
     loss, d_logits = losses.softmax_cross_entropy(mlp.forward(x), y)
     gains = backward_gains(mlp)
-    mlp.backward(d_logits)
-    n = x.shape[0]
-
-    batch, batch_zero, quant, inst_zero, above, examples, delta = ([] for _ in range(7))
-    for k in range(len(mlp.layers)):
-        b = np.linalg.norm(mlp.layers[k].grads["weight"], axis=1)
-        batch.append(_log10_or_nan(b))
-        batch_zero.append(np.mean(b == 0))
-        # Per instance: d Div_n / d W_k[j, :] = N * deltas[k][n, j] * a_n (the batch loss
-        # is the mean over the N instances), norm N |delta_nj| ||a_n||.
-        a_norm = np.linalg.norm(mlp.activations[k], axis=1)
-        g = np.abs(mlp.deltas[k]) * n
-        delta.append(_log10_or_nan(np.linalg.norm(g, axis=1)))
-        g *= a_norm[:, None]
-        logs = np.log10(g[g > 0])
-        inst_zero.append(1.0 - logs.size / g.size)
-        if logs.size:
-            q = np.quantile(logs, QUANTILES)
-            median = q[QUANTILES.index(0.5)]
-            above.append([np.count_nonzero(logs > median + d) / g.size
-                          for d in OUTLIER_DECADES])
-        else:
-            q = np.full(len(QUANTILES), np.nan)
-            above.append([0.0] * len(OUTLIER_DECADES))
-        quant.append(q)
-        examples.append(_log10_or_nan(g[:n_examples]))
-        del g, logs
+    n_layers = len(sizes) - 1
+    batch, batch_zero, summaries = [None] * n_layers, np.empty(n_layers), [None] * n_layers
+    for k, delta, a_in, row_norms in backward_by_layer(mlp, d_logits):
+        batch[k] = _log10_or_nan(row_norms)
+        batch_zero[k] = np.mean(row_norms == 0)
+        summaries[k] = _per_instance_summary(delta, a_in, n_examples)
+    quant, inst_zero, above, examples, delta_log = zip(*summaries, strict=True)
     return NeuronGradients(
-        activation=mlp.activation.name, init=init, sizes=sizes, n_instances=n,
-        batch_log10=tuple(batch), batch_zero=np.array(batch_zero),
+        activation=mlp.activation.name, init=init, sizes=sizes, n_instances=x.shape[0],
+        batch_log10=tuple(batch), batch_zero=batch_zero,
         instance_quantiles=np.array(quant), instance_zero=np.array(inst_zero),
         instance_above=np.array(above), instance_examples=tuple(examples),
-        delta_log10=np.array(delta), gains=gains, loss=float(loss))
+        delta_log10=np.array(delta_log), gains=gains, loss=float(loss))
 
 
 def sweep(x, y, activations_=("elu", "relu", "sigmoid", "tanh"), inits=("pytorch",),

@@ -132,6 +132,31 @@ def test_repeated_product_errors():
         deepgrad.repeated_product_norms(np.eye(2), np.ones(2), 2, "swish")
 
 
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "elu"])
+def test_backward_by_layer_equals_mlp_backward(activation):
+    """The layer-by-layer walk gives MLP.backward's deltas and weight-gradient row norms,
+    from the output layer down, and releases the forward caches as it goes."""
+    mlp, x, y = _small(activation, sizes=(6, 5, 5, 4, 3))
+    _, d = losses.softmax_cross_entropy(mlp.forward(x), y)
+    inputs = [a.copy() for a in mlp.activations[:-1]]
+    walked = list(deepgrad.backward_by_layer(mlp, d))
+    assert [k for k, *_ in walked] == [3, 2, 1, 0]
+    assert all(z is None for z in mlp.preactivations)
+    ref, _, _ = _small(activation, sizes=(6, 5, 5, 4, 3))
+    ref.forward(x)
+    ref.backward(d)
+    for k, delta, a_in, row_norms in walked:
+        np.testing.assert_allclose(delta, ref.deltas[k], rtol=1e-12, atol=1e-300)
+        np.testing.assert_array_equal(a_in, inputs[k])
+        np.testing.assert_allclose(row_norms, ref.neuron_grad_norms(k), rtol=1e-12,
+                                   atol=1e-300)
+    with pytest.raises(RuntimeError, match="call mlp.forward"):
+        next(deepgrad.backward_by_layer(mlp, d))
+    mlp.forward(x)
+    with pytest.raises(ValueError, match=r"dy must have shape \(4, 3\)"):
+        next(deepgrad.backward_by_layer(mlp, d[:, :2]))
+
+
 @pytest.fixture(scope="module")
 def data():
     rng = np.random.default_rng(7)
