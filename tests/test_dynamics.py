@@ -93,6 +93,8 @@ def test_eigen_errors():
         d.predicted_growth_rate(np.eye(2), np.zeros(2))
     with pytest.raises(ValueError, match="count must be below"):
         d.remove_top_modes(np.eye(2), np.ones(2))
+    with pytest.raises(ValueError, match="count must be a positive integer"):
+        d.remove_top_modes(np.diag([2.0, 1.0]), np.ones(2), count=0)
     with pytest.raises(ValueError, match="norms must be positive"):
         d.fitted_growth_rate(np.array([1.0, 0.0]))
     with pytest.raises(ValueError, match="at least 2"):

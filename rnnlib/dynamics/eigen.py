@@ -13,7 +13,7 @@ second largest eigenvalue takes over, and so on.
 
 import numpy as np
 
-from .._checks import as_float_array
+from .._checks import as_float_array, check_positive_int
 from .matrices import _square
 
 
@@ -52,8 +52,7 @@ def remove_top_modes(W, x, *, count=1):
     The result has no component along those eigenvectors, up to round-off: ~1e-16 of it
     remains and, if |lambda_top| > |lambda_next|, it grows back after enough steps.
     """
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"count must be a positive integer, got {count!r}")
+    count = check_positive_int("count", count)
     lam, a, U = eigen_coefficients(W, x)
     moduli = np.abs(lam)
     distinct = []

@@ -18,11 +18,14 @@ STEPS = 60
 def eigen_matrix(r1, angle1, r2, angle2, skew=0.0, seed=SEED):
     """The 4x4 matrix with eigenvalues r1 e^{+-i angle1}, r2 e^{+-i angle2} (angles in
     degrees; angle 0 gives a double real eigenvalue r, angle 180 a double -r)."""
-    lam = []
+    magnitudes, angles = [], []
     for r, a in ((r1, angle1), (r2, angle2)):
-        z = r * np.exp(1j * np.deg2rad(a))
-        lam += [z, np.conj(z)] if abs(z.imag) > 1e-12 else [z.real, z.real]
-    return dynamics.matrix_with_eigenvalues(np.array(lam, dtype=complex), skew=skew, rng=seed)
+        a = np.deg2rad(a)
+        copies = 2 if abs(np.sin(a)) < 1e-12 else 1  # a real eigenvalue twice, or one pair
+        magnitudes += [r] * copies
+        angles += [a] * copies
+    lam = dynamics.polar_eigenvalues(np.array(magnitudes, float), np.array(angles, float))
+    return dynamics.matrix_with_eigenvalues(lam, skew=skew, rng=seed)
 
 
 def draw_eigen_response(fig, r1=1.1, angle1=0.0, r2=0.9, angle2=60.0, skew=0.0,
