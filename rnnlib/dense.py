@@ -82,15 +82,16 @@ class Dense:
     def __repr__(self):
         return f"Dense({self.in_features}, {self.out_features}, init={self.init!r})"
 
-    def forward(self, x):
-        """x (..., in_features) -> y (..., out_features); caches x for backward."""
+    def forward(self, x, *, cache=True):
+        """x (..., in_features) -> y (..., out_features); caches x for backward
+        (``cache=False``, for inference, keeps nothing: backward then raises)."""
         x = as_float_array("x", x, dtype=self.dtype)
         if x.ndim < 1 or x.shape[-1] != self.in_features:
             raise ValueError(f"x must have shape (..., {self.in_features}), got {x.shape}")
-        return self._forward(x)
+        return self._forward(x, cache)
 
-    def _forward(self, x):  # unchecked: used by MLP on its own intermediate arrays
-        self._x = x
+    def _forward(self, x, cache=True):  # unchecked: used by MLP on its own arrays
+        self._x = x if cache else None
         y = x @ self.params["weight"].T
         y += self.params["bias"]  # in place: no second (..., out) array
         return y
@@ -98,7 +99,8 @@ class Dense:
     def backward(self, dy):
         """dy = dL/dy (..., out_features) -> dL/dx (..., in_features); fills ``grads``."""
         if self._x is None:
-            raise RuntimeError("call forward before backward")
+            raise RuntimeError("call forward before backward (a forward with cache=True, "
+                               "the default: cache=False keeps nothing for backward)")
         expected = self._x.shape[:-1] + (self.out_features,)
         dy = as_float_array("dy", dy, shape=expected, finite=False)
         return self._backward(dy)
@@ -189,25 +191,28 @@ class MLP:
         return {f"layers.{k}.{name}": arr for k, layer in enumerate(self.layers)
                 for name, arr in layer.grads.items()}
 
-    def forward(self, x):
-        """x (..., sizes[0]) -> output a_L (..., sizes[-1]); caches a_k and z_k."""
+    def forward(self, x, *, cache=True):
+        """x (..., sizes[0]) -> output a_L (..., sizes[-1]); caches a_k and z_k
+        (``cache=False``, for inference, keeps none of them: backward then raises)."""
         x = as_float_array("x", x, dtype=self.dtype)
         if x.ndim < 1 or x.shape[-1] != self.sizes[0]:
             raise ValueError(f"x must have shape (..., {self.sizes[0]}), got {x.shape}")
-        self.activations, self.preactivations, self.deltas = [x], [], []
+        self.activations, self.preactivations, self.deltas = [x] if cache else [], [], []
         a = x
         for k, layer in enumerate(self.layers):
-            z = layer._forward(a)
+            z = layer._forward(a, cache)
             a = self._act(k).f(z)
-            self.preactivations.append(z)
-            self.activations.append(a)
+            if cache:
+                self.preactivations.append(z)
+                self.activations.append(a)
         return a
 
     def backward(self, dy):
         """dy = dL/da_L (..., sizes[-1]) -> dL/dx; fills ``grads`` and ``deltas``."""
         if not self.preactivations or self.preactivations[-1] is None:
-            raise RuntimeError("call forward before backward (backward frees the "
-                               "pre-activations, so call forward again)")
+            raise RuntimeError("call forward before backward (a forward with cache=True, the "
+                               "default; backward frees the pre-activations, so call forward "
+                               "again)")
         dy = as_float_array("dy", dy, shape=self.activations[-1].shape, finite=False)
         self.deltas = [None] * len(self.layers)
         da = dy

@@ -48,8 +48,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib import activations
-from rnnlib._checks import as_float_array
+from . import activations
+from ._checks import as_float_array
 
 NORMS = ("spectral", "fro")
 
@@ -282,9 +282,9 @@ def forget_gates(model, x, state=None):
 
     f_k = sigmoid(W_if x_k + b_if + W_hf h_{k-1} + b_hf [+ P_f C_{k-1}]), computed here
     explicitly from the parameters in PyTorch's layout (gate order i, f, g, o: rows H:2H of
-    ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``), plus the forget peephole term if
-    the cell has one (``peephole_f`` * C or ``weight_fc`` C); the states come from the
-    cell's forward.
+    ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``), plus the cell's forget peephole
+    term P_f C (``cell.peephole_term("f", C)``, zero without peepholes); the states come
+    from the cell's forward.
     model : an LSTM cell or a one-layer unidirectional LSTM layer; x (T, D); state (h0, c0).
     """
     cell = _get_cell(model)
@@ -300,13 +300,9 @@ def forget_gates(model, x, state=None):
     st = (h0[None], c0[None])
     gates = np.empty((xs.shape[0], hidden), dtype=xs.dtype)
     for k, x_k in enumerate(xs):
-        z_f = w_if @ x_k + w_hf @ st[0][0] + b_f
-        if "peephole_f" in p:
-            z_f = z_f + p["peephole_f"] * st[1][0]
-        elif "weight_fc" in p:
-            z_f = z_f + p["weight_fc"] @ st[1][0]
+        z_f = w_if @ x_k + w_hf @ st[0][0] + b_f + cell.peephole_term("f", st[1])[0]
         gates[k] = activations.sigmoid(z_f)
-        st, _ = cell.forward(x_k[None], st)
+        st, _ = cell.forward(x_k[None], st, cache=False)
     return gates
 
 

@@ -17,6 +17,8 @@ With lengths and per-step outputs, also give ``mask = lengths_to_mask(lengths, T
 that the padded steps are not scored.
 """
 
+import inspect
+
 import numpy as np
 
 from . import losses
@@ -70,11 +72,13 @@ class SequenceModel:
     def grads(self):
         return {f"{p}.{k}": v for p, part in self.parts.items() for k, v in part.grads.items()}
 
-    def forward(self, x, lengths=None):
-        """x (T, B, D) -> logits (T, B, C) for output="all", (B, C) for output="last"."""
-        outputs, _ = self.recurrent.forward(x, lengths=lengths)
+    def forward(self, x, lengths=None, *, cache=True):
+        """x (T, B, D) -> logits (T, B, C) for output="all", (B, C) for output="last".
+        ``cache=False`` (inference) keeps nothing for backward (see the layers' forward)."""
+        infer = {} if cache else {"cache": False}  # parts without the option still work
+        outputs, _ = self.recurrent.forward(x, lengths=lengths, **infer)
         if self.output == "all":
-            return self.head.forward(outputs)
+            return self.head.forward(outputs, **infer)
         T, B, F = outputs.shape
         last = np.full(B, T - 1) if lengths is None else np.asarray(lengths).astype(np.intp) - 1
         features = outputs[last, np.arange(B)]
@@ -82,7 +86,7 @@ class SequenceModel:
             H = F // 2
             features[:, H:] = outputs[0, :, H:]  # the reverse direction ends at t = 0
         self._last = (outputs.shape, last)
-        return self.head.forward(features)
+        return self.head.forward(features, **infer)
 
     def backward(self, dlogits, truncate=None):
         """dL/dlogits -> dL/dx (T, B, D); fills ``grads``. ``truncate`` goes to the
@@ -234,9 +238,21 @@ def fit(model, loss_fn, batches, optimizer, *, steps=None, epochs=None, clip_nor
     return history
 
 
+def _accepts_cache(model):
+    try:
+        return "cache" in inspect.signature(model.forward).parameters
+    except (TypeError, ValueError):  # a forward without a readable signature
+        return False
+
+
 def predict(model, x, lengths=None):
-    """The model's output for x (a forward pass; ``lengths`` only if given)."""
-    return model.forward(x) if lengths is None else model.forward(x, lengths=lengths)
+    """The model's output for x: a forward pass in inference mode (``cache=False`` if the
+    model's forward takes it, so nothing is kept for backward; recurrent layers still give
+    their ``internals`` afterwards). ``lengths`` is passed only if given."""
+    kwargs = {} if lengths is None else {"lengths": lengths}
+    if _accepts_cache(model):
+        kwargs["cache"] = False
+    return model.forward(x, **kwargs)
 
 
 def accuracy(logits, target, mask=None, *, per="element", batch_axis=None):

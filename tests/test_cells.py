@@ -277,3 +277,78 @@ def test_gru_cell_lecture_equations():
 def test_gru_cell_bad_variant():
     with pytest.raises(ValueError, match="unknown GRU variant 'keras'"):
         GRUCell(D, H, variant="keras")
+
+
+@pytest.mark.parametrize("variant", ["pytorch", "lecture"])
+def test_gru_update_bias_shifts_the_update_gate_only(variant):
+    a = GRUCell(D, H, variant=variant, rng=3)
+    b = GRUCell(D, H, variant=variant, update_bias=2.0, rng=3)
+    name, rows = ("bias_ih", slice(H, 2 * H)) if variant == "pytorch" else ("bias", slice(0, H))
+    diff = b.params[name] - a.params[name]
+    np.testing.assert_allclose(diff[rows], 2.0)
+    assert np.count_nonzero(diff) == H
+    assert all(np.array_equal(a.params[k], b.params[k]) for k in a.params if k != name)
+    x = np.random.default_rng(0).normal(size=(B, D))
+    _, cache_a = a.forward(x)
+    _, cache_b = b.forward(x)
+    update_a = a.internals([cache_a[1]])["update"]
+    update_b = b.internals([cache_b[1]])["update"]
+    assert np.all(update_b > update_a)  # sigma(z + 2) > sigma(z)
+    assert b.update_bias == 2.0 and "update_bias=2" in repr(b)
+    _gradcheck_cell(b)
+    with pytest.raises(ValueError, match="update_bias must be a finite number"):
+        GRUCell(D, H, update_bias=np.nan)
+
+
+@pytest.mark.parametrize("peephole", [None, "diagonal", "full"])
+def test_lstm_peephole_term(peephole):
+    cell = LSTMCell(D, H, peephole=peephole, rng=2)
+    c = np.random.default_rng(1).normal(size=(B, H))
+    for gate in "ifo":
+        expected = {None: np.zeros((B, H)),
+                    "diagonal": cell.params.get(f"peephole_{gate}", 0) * c,
+                    "full": c @ cell.params.get(f"weight_{gate}c", np.zeros((H, H))).T}
+        np.testing.assert_allclose(cell.peephole_term(gate, c), expected[peephole], rtol=1e-15)
+    with pytest.raises(ValueError, match="gate must be 'i', 'f' or 'o'"):
+        cell.peephole_term("c", c)
+
+
+CELLS = [lambda **k: RNNCell(D, H, rng=0, **k),
+         lambda **k: LSTMCell(D, H, peephole="full", rng=0, **k),
+         lambda **k: GRUCell(D, H, rng=0, **k),
+         lambda **k: GRUCell(D, H, variant="lecture", rng=0, **k)]
+
+
+@pytest.mark.parametrize("make", CELLS)
+def test_cell_inference_mode_keeps_no_cache(make):
+    cell = make()
+    x = np.random.default_rng(0).normal(size=(B, D))
+    with_cache, cache = cell.forward(x)
+    without, none = cell.forward(x, cache=False)
+    assert cache is not None and none is None
+    for a, b in zip(_as_tuple(with_cache), _as_tuple(without), strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(RuntimeError, match="cache=False"):
+        cell.backward(with_cache, none)
+
+
+@pytest.mark.parametrize("make", CELLS)
+def test_every_cell_float32_end_to_end(make):
+    cell = make(dtype=np.float32)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(B, D)).astype(np.float32)
+    state, cache = cell.forward(x)
+    dx, d_state = cell.backward(state, cache)
+    arrays = [dx, *_as_tuple(state), *_as_tuple(d_state), *cell.grads.values()]
+    assert all(a.dtype == np.float32 for a in arrays)
+    assert any(np.any(g) for g in cell.grads.values())
+
+
+@pytest.mark.parametrize("make", CELLS)
+def test_cell_nan_state_rejected(make):
+    cell = make()
+    bad = np.zeros((B, H))
+    bad[1, 2] = np.nan
+    state = bad if cell.state_parts == 1 else (np.zeros((B, H)), bad)
+    with pytest.raises(ValueError, match=r"state(\[1\])? contains 1 NaN or infinite"):
+        cell.forward(np.zeros((B, D)), state)

@@ -532,3 +532,65 @@ def test_lstm_state_parts_may_be_none():
     np.testing.assert_array_equal(dc_a, dc_b)
     with pytest.raises(TypeError, match=r"state must be a tuple \(h, c\)"):
         layer.forward(x, h0)
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_inference_mode_same_outputs_no_backward_internals_recomputed(kind):
+    layer = make(kind, 2, True)
+    rng = np.random.default_rng(0)
+    x, lengths = rng.normal(size=(T, B, D)), np.array([5, 2, 4])
+    out, final = layer.forward(x, lengths=lengths)
+    inside = layer.internals
+    out_i, final_i = layer.forward(x, lengths=lengths, cache=False)
+    np.testing.assert_array_equal(out_i, out)
+    for a, b in zip(parts(final_i), parts(final), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert layer._cache["steps"] is None  # nothing per step is kept
+    with pytest.raises(RuntimeError, match="cache=False"):
+        layer.backward(np.zeros_like(out))
+    again = layer.internals  # recomputed from the kept input
+    assert again.keys() == inside.keys()
+    for key in inside:
+        for name in inside[key]:
+            np.testing.assert_array_equal(again[key][name], inside[key][name])
+    with pytest.raises(RuntimeError, match="cache=False"):  # internals did not enable backward
+        layer.backward(np.zeros_like(out))
+    layer.params[next(iter(layer.params))][0] += 1.0
+    with pytest.raises(RuntimeError, match="parameters changed"):
+        layer.internals  # noqa: B018
+    layer.forward(x, lengths=lengths)
+    layer.backward(np.ones_like(out))  # a cached forward makes backward possible again
+    assert any(np.any(g) for g in layer.grads.values())
+
+
+def test_inference_mode_retains_memory_independent_of_the_steps():
+    """forward(cache=False) keeps no per-step values: what stays allocated after it (the
+    outputs aside) is a small fraction of what a training forward keeps."""
+    import tracemalloc
+
+    layer = LSTM(D, 16, rng=0)
+    x = np.random.default_rng(0).normal(size=(400, 8, D))
+    retained = {}
+    for cache in (True, False):
+        layer._cache = None
+        tracemalloc.start()
+        out, _ = layer.forward(x, cache=cache)
+        del out
+        retained[cache] = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+    # cached: >= 400 steps x (z, 4 gates, c, tanh c, h) x 8 x 16 float64 = 4 MB
+    assert retained[True] > 3e6
+    assert retained[False] < 0.05 * retained[True], retained
+
+
+@pytest.mark.parametrize("variant", ["pytorch", "lecture"])
+def test_gru_update_bias_every_layer_and_direction(variant):
+    a = GRU(D, H, 2, bidirectional=True, variant=variant, rng=0)
+    b = GRU(D, H, 2, bidirectional=True, variant=variant, update_bias=-1.5, rng=0)
+    assert b.update_bias == -1.5
+    rows = slice(H, 2 * H) if variant == "pytorch" else slice(0, H)
+    names = [k for k in a.params if k.startswith("bias_ih" if variant == "pytorch" else "bias_l")]
+    assert len(names) == 4
+    for name in names:
+        np.testing.assert_allclose((b.params[name] - a.params[name])[rows], -1.5)
+    gradcheck_layer(b)

@@ -263,3 +263,64 @@ def test_bad_batches_and_options():
     with pytest.raises(ValueError, match="lengths must have shape"):
         fit(_model("all"), "cross_entropy",
             [(np.zeros((T, B, D)), np.zeros((T, B), np.int64), None, np.array([1, 2]))], opt)
+
+
+@pytest.mark.parametrize("output", ["all", "last"])
+def test_predict_and_evaluate_keep_nothing_for_backward(output):
+    model = _model(output, bidirectional=True)
+    x = np.random.default_rng(0).normal(size=(T, B, D))
+    y = model.forward(x, lengths=LENGTHS)
+    np.testing.assert_array_equal(predict(model, x, LENGTHS), y)
+    assert model.recurrent._cache["steps"] is None and model.head._x is None
+    with pytest.raises(RuntimeError, match="cache=True"):
+        model.backward(np.ones_like(y))
+    target = np.zeros(y.shape[:-1], np.int64)
+    result = evaluate(model, "cross_entropy", (x, target, None, LENGTHS))
+    assert result["loss"] == pytest.approx(softmax_cross_entropy(y, target)[0], rel=1e-12)
+    assert model.recurrent._cache["steps"] is None
+    assert model.recurrent.internals[0, 0]["h"].shape == (T, B, H)  # still available
+
+
+def test_predict_mlp_and_a_model_without_the_cache_option():
+    mlp = MLP([2, 3, 2], rng=0)
+    x = np.random.default_rng(0).normal(size=(4, 2))
+    y = mlp.forward(x)
+    np.testing.assert_array_equal(predict(mlp, x), y)
+    assert mlp.activations == [] and mlp.preactivations == []
+    with pytest.raises(RuntimeError, match="call forward before backward"):
+        mlp.backward(np.ones((4, 2)))
+
+    class Plain:  # a user model whose forward has no cache option
+        def forward(self, x):
+            return 2 * x
+
+    np.testing.assert_array_equal(predict(Plain(), x), 2 * x)
+
+
+class _BadGradients:
+    """A model whose gradient is infinite while its output and loss are finite."""
+
+    def __init__(self):
+        self.params = {"w": np.ones(2)}
+        self.grads = {"w": np.zeros(2)}
+
+    def forward(self, x):
+        return x * self.params["w"]
+
+    def backward(self, dy):
+        self.grads["w"][...] = np.inf
+        return dy
+
+
+def test_divergence_names_the_step_and_what_became_non_finite():
+    batch = [(np.ones((3, 2)), np.zeros((3, 2)))]
+    with pytest.raises(TrainingDiverged, match=r"step 1: the gradient became NaN or infinite"
+                                               r".*Clip the gradients"):
+        fit(_BadGradients(), "mse", batch, SGD(lr=0.1))
+    mlp = MLP([2, 2], "identity", rng=0)
+    mlp.params["layers.0.weight"][...] = 1.0  # 1e308 + 1e308 overflows
+    with pytest.raises(TrainingDiverged, match=r"step 1: the model output"):
+        fit(mlp, "mse", [(np.full((3, 2), 1e308), np.zeros((3, 2)))], SGD(lr=0.1))
+    with pytest.raises(TrainingDiverged, match=r"step 1: the loss"):
+        fit(MLP([2, 2], "identity", rng=0), "mse", [(np.full((3, 2), 1e200), np.zeros((3, 2)))],
+            SGD(lr=0.1))

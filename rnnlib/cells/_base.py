@@ -18,8 +18,8 @@ from .._checks import as_float_array, as_generator, check_positive_int
 class RecurrentCell:
     """Base class. Subclasses set ``num_chunks`` (gates stacked in the weights: 1 for the
     RNN, 4 for the LSTM, 3 for the GRU), ``state_parts`` (1: state is ``h``; 2: ``(h, c)``)
-    and implement ``project_input``, ``project_input_backward``, ``step``,
-    ``step_backward`` and ``internals``."""
+    and implement ``step``, ``step_backward`` and ``internals``; the input projection
+    ``W_ih x + b_ih + b_hh`` given here is overridden where it differs (the GRU)."""
 
     num_chunks = 1
     state_parts = 1
@@ -77,20 +77,43 @@ class RecurrentCell:
                      as_float_array(f"{name}[{k}]", s, shape=shape, dtype=self.dtype)
                      for k, s in enumerate(state))
 
+    # -- the input projection (RNN and LSTM; the GRU overrides both) -------------------------
+    def project_input(self, x):
+        """xp = W_ih x + b_ih + b_hh for x (..., D) -> (..., G*H): every term of the
+        pre-activations z but the recurrent product W_hh h_{t-1}."""
+        p = self.params
+        xp = x @ p["weight_ih"].T
+        xp += p["bias_ih"] + p["bias_hh"]  # in place: no second (T, B, G*H) temporary
+        return xp
+
+    def project_input_backward(self, dxp, x):
+        """Given dxp = dL/dz (..., G*H) and x (..., D): add dW_ih = sum dz^T x and
+        db_ih = db_hh = sum dz into ``grads``; return dx = dz W_ih (..., D)."""
+        g, d2 = self.grads, flat(dxp)
+        g["weight_ih"] += d2.T @ flat(x)
+        db = d2.sum(axis=0)
+        g["bias_ih"] += db
+        g["bias_hh"] += db
+        return dxp @ self.params["weight_ih"]
+
     # -- one time step ----------------------------------------------------------------------
-    def forward(self, x, state=None):
+    def forward(self, x, state=None, *, cache=True):
         """One time step. x (B, D), state h (B, H) or (h, c) (None: zeros).
 
-        Returns ``(new_state, cache)``; pass ``cache`` to :meth:`backward`."""
+        Returns ``(new_state, cache)``; pass ``cache`` to :meth:`backward`. With
+        ``cache=False`` (inference) nothing is kept for backward and the cache is None."""
         x = self._check_x(x)
         state = self._check_state("state", state, x.shape[0])
         new_state, step_cache = self.step(self.project_input(x), state)
-        return new_state, (x, step_cache)
+        return new_state, ((x, step_cache) if cache else None)
 
     def backward(self, d_new_state, cache):
         """Gradients of one step. ``d_new_state`` is dL/dh' (B, H) or (dL/dh', dL/dc')
         (None entries mean zero). ADDS the parameter gradients into ``self.grads`` and
         returns ``(dx, d_state)``: dL/dx (B, D) and dL/d(state) in the state's form."""
+        if cache is None:
+            raise RuntimeError("backward needs the cache of a forward run with cache=True; "
+                               "this one ran with cache=False (inference)")
         x, step_cache = cache
         d_new_state = self._check_state("d_new_state", d_new_state, x.shape[0])
         dxp, d_state = self.step_backward(d_new_state, step_cache)

@@ -25,14 +25,20 @@
     multiplies r_t * h_{t-1}), and ONE bias ``bias`` (3H,) = [b_z; b_r; b].
 
 Shapes: x_t (B, D), h (B, H). All parameters are drawn from U(-1/sqrt(H), 1/sqrt(H)).
+
+``update_bias`` (default 0) is then added to the update gate's bias, ``bias_ih[H:2H]``
+(pytorch) or ``bias[:H]`` (lecture), as the LSTM's ``forget_bias``. Mind the opposite
+roles of z_t: a positive ``update_bias`` makes a pytorch GRU KEEP its old state (z_t is the
+fraction kept) but a lecture GRU take the NEW candidate (z_t is the fraction taken); to
+favour remembering, use update_bias > 0 for "pytorch" and < 0 for "lecture".
 Internals (see :meth:`GRUCell.internals`): "reset", "update", "new" (n_t or h~_t), "h" and
 the pre-activations "pre_reset", "pre_update", "pre_new".
 """
 
 import numpy as np
 
+from ..activations import sigmoid
 from ._base import RecurrentCell, flat, stack_caches
-from .lstm import sigmoid
 
 VARIANTS = ("pytorch", "lecture")
 
@@ -40,7 +46,7 @@ VARIANTS = ("pytorch", "lecture")
 class GRUCell(RecurrentCell):
     """One GRU step, ``variant`` "pytorch" (default) or "lecture" (see the module docstring).
 
-    >>> cell = GRUCell(4, 3, variant="lecture", rng=0)
+    >>> cell = GRUCell(4, 3, variant="lecture", update_bias=-1.0, rng=0)
     >>> h1, cache = cell.forward(x, h0)
     >>> dx, dh0 = cell.backward(dh1, cache)
     """
@@ -48,20 +54,25 @@ class GRUCell(RecurrentCell):
     num_chunks = 3
     state_parts = 1
 
-    def __init__(self, input_size, hidden_size, *, variant="pytorch", rng=None,
-                 dtype=np.float64):
+    def __init__(self, input_size, hidden_size, *, variant="pytorch", update_bias=0.0,
+                 rng=None, dtype=np.float64):
         if variant not in VARIANTS:
             raise ValueError(f"unknown GRU variant {variant!r}; expected 'pytorch' or 'lecture'")
+        if not np.isfinite(update_bias):
+            raise ValueError(f"update_bias must be a finite number, got {update_bias!r}")
         super().__init__(input_size, hidden_size, rng=rng, dtype=dtype)
         self.variant = variant
+        self.update_bias = float(update_bias)
         H, D = self.hidden_size, self.input_size
         self._add_param("weight_ih", (3 * H, D))
         self._add_param("weight_hh", (3 * H, H))
-        if variant == "pytorch":
+        if variant == "pytorch":  # rows r, z, n
             self._add_param("bias_ih", (3 * H,))
             self._add_param("bias_hh", (3 * H,))
-        else:
+            self.params["bias_ih"][H:2 * H] += self.update_bias
+        else:  # rows z, r, h~
             self._add_param("bias", (3 * H,))
+            self.params["bias"][:H] += self.update_bias
 
     # -- the input projection ---------------------------------------------------------------
     def project_input(self, x):
@@ -223,4 +234,5 @@ class GRUCell(RecurrentCell):
         return out
 
     def __repr__(self):
-        return super().__repr__()[:-1] + f", variant={self.variant!r})"
+        return (super().__repr__()[:-1] +
+                f", variant={self.variant!r}, update_bias={self.update_bias:g})")

@@ -25,22 +25,24 @@ candidate has no peephole and there is no dW_cc.
 Parameters: ``weight_ih`` (4H, D), ``weight_hh`` (4H, H), ``bias_ih`` (4H,), ``bias_hh``
 (4H,) (PyTorch's names, shapes and gate order), plus the peephole parameters; all drawn
 from U(-1/sqrt(H), 1/sqrt(H)); ``forget_bias`` is then added to ``bias_ih[H:2H]``.
+
+Names in the code: ``z_i, z_f, z_c, z_o`` the pre-activations, ``i, f, c_tilde, o`` the gates
+(the lecture's i_t, f_t, C~_t, o_t), ``c_prev``/``c`` the cell states C_{t-1}/C_t, ``dh``/``dc``
+the gradients dL/dh_t, dL/dC_t (the lecture's dh, dC).
 """
 
 import numpy as np
 
+from ..activations import sigmoid
 from ._base import RecurrentCell, stack_caches
 
 PEEPHOLES = (None, "diagonal", "full")
 
 
-def sigmoid(z):
-    """sigma(z) = (1 + tanh(z / 2)) / 2: the logistic function, overflow-free, in the
-    dtype of ``z`` (no float64 upcast for float32 input)."""
-    a = np.tanh(z * 0.5)
-    a *= 0.5
-    a += 0.5
-    return a
+def split_gates(a, hidden_size):
+    """The four (B, H) blocks [i | f | C~ | o] of a gate-stacked array a (..., 4H), as views."""
+    H = hidden_size
+    return tuple(a[..., k * H:(k + 1) * H] for k in range(4))
 
 
 class LSTMCell(RecurrentCell):
@@ -71,10 +73,6 @@ class LSTMCell(RecurrentCell):
         self._add_param("bias_ih", (4 * H,))
         self._add_param("bias_hh", (4 * H,))
         self.params["bias_ih"][H:2 * H] += self.forget_bias
-        # scale s and shift 1 - s turning tanh(s z) into the gates (see ``step``)
-        self._scale = np.full(4 * H, 0.5, dtype=self.dtype)
-        self._scale[2 * H:3 * H] = 1.0
-        self._shift = (1 - self._scale).astype(self.dtype)
         if peephole == "diagonal":
             for gate in "ifo":
                 self._add_param(f"peephole_{gate}", (H,))
@@ -82,134 +80,104 @@ class LSTMCell(RecurrentCell):
             for gate in "ifo":
                 self._add_param(f"weight_{gate}c", (H, H))
 
-    # -- the input projection ---------------------------------------------------------------
-    def project_input(self, x):
-        """W_ih x + b_ih + b_hh for x (..., D) -> (..., 4H)."""
-        p = self.params
-        xp = x @ p["weight_ih"].T
-        xp += p["bias_ih"] + p["bias_hh"]  # in place: no second (T, B, G*H) temporary
-        return xp
-
-    def project_input_backward(self, dxp, x):
-        """Add dW_ih = dz^T x, db_ih = db_hh = sum dz; return dx = dz W_ih."""
-        g = self.grads
-        d2 = dxp.reshape(-1, dxp.shape[-1])
-        g["weight_ih"] += d2.T @ x.reshape(-1, x.shape[-1])
-        db = d2.sum(axis=0)
-        g["bias_ih"] += db
-        g["bias_hh"] += db
-        return dxp @ self.params["weight_ih"]
-
-    # -- the recurrence -----------------------------------------------------------------------
-    def _peep(self, gate, c):
-        """The peephole term of ``gate`` ("i", "f", "o") on the cell state c (B, H)."""
+    # -- peepholes ------------------------------------------------------------------------------
+    def peephole_term(self, gate, c):
+        """The peephole term P_gate C of ``gate`` ("i", "f" or "o") on a cell state c (B, H):
+        ``peephole_{gate} * c`` (diagonal), ``c @ weight_{gate}c.T`` (full), or zeros
+        (no peepholes). (B, H)."""
+        if gate not in ("i", "f", "o"):
+            raise ValueError(f"gate must be 'i', 'f' or 'o' (the gates with peepholes), "
+                             f"got {gate!r}")
+        if self.peephole is None:
+            return np.zeros_like(c)
         if self.peephole == "diagonal":
             return self.params[f"peephole_{gate}"] * c
         return c @ self.params[f"weight_{gate}c"].T
 
-    def step(self, xp, state):
-        """The forward equations above, given xp = W_ih x + b_ih + b_hh (B, 4H)."""
-        h_prev, c_prev = state
-        H = self.hidden_size
-        z = xp + h_prev @ self.params["weight_hh"].T  # (B, 4H): z_i, z_f, z_c, z_o
-        if self.peephole is not None:
-            z[:, :H] += self._peep("i", c_prev)
-            z[:, H:2 * H] += self._peep("f", c_prev)
-        # sigma(z) = (1 + tanh(z / 2)) / 2, so ONE tanh gives the four blocks:
-        # gates = s * tanh(s * z) + (1 - s), s = 1/2 for i, f, o and s = 1 for C~ = tanh(z_c).
-        gates = np.tanh(z * self._scale)
-        gates *= self._scale
-        gates += self._shift
-        i, f, g = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H]
-        c = f * c_prev
-        c += i * g  # C_t = f_t * C_{t-1} + i_t * C~_t
-        if self.peephole is not None:
-            z[:, 3 * H:] += self._peep("o", c)  # the output gate sees C_t
-            gates[:, 3 * H:] = sigmoid(z[:, 3 * H:])
-        o = gates[:, 3 * H:]
-        tanh_c = np.tanh(c)
-        h = o * tanh_c
-        return (h, c), (h_prev, c_prev, z, gates, c, tanh_c, h)
-
-    def step_backward(self, d_new_state, cache, *, weight_grads=True):
-        """Backward in the order of the lecture's ``LSTM_cell.backward``.
-
-        Given dh = dL/dh_t and dC = dL/dC_t from later steps (B, H):
-
-            do    = dh * tanh(C_t)                      # invert h = o * tanh(C)
-            dC   += dh * o * (1 - tanh^2(C_t))
-            dz_o  = do * o * (1 - o)                    # invert o = sigmoid(z_o)
-            dC   += dz_o P_o                            # invert z_o (peephole on C_t)
-            dC_prev = dC * f;  dC~ = dC * i;  di = dC * C~;  df = dC * C_prev
-                                                        # invert C = f*C_prev + i*C~
-            dz_c  = dC~ * (1 - C~^2)                    # invert C~ = tanh(z_c)
-            dz_i  = di * i * (1 - i);  dC_prev += dz_i P_i      # invert i, z_i
-            dz_f  = df * f * (1 - f);  dC_prev += dz_f P_f      # invert f, z_f
-
-        (The three last inversions, and that of o without peepholes, are done as one
-        elementwise product of [di | df | dC~ | do] with the stacked derivatives.)
-
-        Where the lecture inverts each z_* separately (dh += dz_o W_oh; ...; dW_oh = h dz_o),
-        the four are stacked: dh_prev = dz W_hh and dW_hh += dz^T h_prev with
-        dz = [dz_i | dz_f | dz_c | dz_o] (B, 4H), which is also returned as the gradient of
-        the input projection. With ``weight_grads=False`` dW_hh is left to
-        ``weight_hh_backward`` (one matmul for the whole sequence). Returns
-        (dz, (dh_prev, dC_prev)).
-        """
-        dh, dc_next = d_new_state
-        h_prev, c_prev, z, gates, c, tanh_c, _ = cache
-        H = self.hidden_size
-        i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
-        dz = np.empty_like(gates)  # first dL/d(gate values), then dL/dz in place
-        d_i, d_f, d_cand, d_o = (dz[:, k * H:(k + 1) * H] for k in range(4))
-        # invert h = o * tanh(C)
-        np.multiply(dh, tanh_c, out=d_o)
-        dc = dh * o
-        dc *= 1 - tanh_c * tanh_c
-        dc += dc_next
-        if self.peephole is not None:
-            # invert o = sigmoid(z_o) now, then the peephole term of z_o (P_o C_t)
-            d_o *= o * (1 - o)
-            dc += self._peep_backward("o", d_o, c)
-        # invert C = f * C_prev + i * C~
-        dc_prev = dc * f
-        np.multiply(dc, i, out=d_cand)
-        np.multiply(dc, g, out=d_i)
-        np.multiply(dc, c_prev, out=d_f)
-        # invert C~ = tanh(z_c), i = sigmoid(z_i), f = sigmoid(z_f) (and o = sigmoid(z_o)
-        # without peepholes) in one product with the stacked derivatives
-        deriv = gates * (1 - gates)  # sigma' = a (1 - a)
-        deriv[:, 2 * H:3 * H] = 1 - g * g  # tanh' = 1 - a^2
-        if self.peephole is not None:
-            deriv[:, 3 * H:] = 1  # d_o is already dz_o
-        dz *= deriv
-        if self.peephole is not None:
-            dc_prev += self._peep_backward("i", d_i, c_prev)
-            dc_prev += self._peep_backward("f", d_f, c_prev)
-        # invert z = W_hh h_prev + ...: all four gates in one product
-        if weight_grads:
-            self.grads["weight_hh"] += dz.T @ h_prev
-        dh_prev = dz @ self.params["weight_hh"]
-        return dz, (dh_prev, dc_prev)
-
-    def _peep_backward(self, gate, dz_gate, c):
-        """Add the peephole parameter's gradient; return dL/dc through that term."""
+    def _peephole_backward(self, gate, dz_gate, c):
+        """Invert z_gate += P_gate C: add the peephole parameter's gradient, return dL/dC."""
         if self.peephole == "diagonal":
             self.grads[f"peephole_{gate}"] += np.sum(dz_gate * c, axis=0)
             return dz_gate * self.params[f"peephole_{gate}"]
         self.grads[f"weight_{gate}c"] += dz_gate.T @ c
         return dz_gate @ self.params[f"weight_{gate}c"]
 
+    # -- the recurrence -------------------------------------------------------------------------
+    def step(self, xp, state):
+        """The forward equations of the module docstring, given the input projection
+        xp = W_ih x_t + b_ih + b_hh (B, 4H) and the state (h_{t-1}, C_{t-1}).
+        Returns ((h_t, C_t), cache)."""
+        h_prev, c_prev = state
+        z = xp + h_prev @ self.params["weight_hh"].T  # (B, 4H) = [z_i | z_f | z_c | z_o]
+        z_i, z_f, z_c, z_o = split_gates(z, self.hidden_size)  # views into z
+        if self.peephole is not None:
+            z_i += self.peephole_term("i", c_prev)
+            z_f += self.peephole_term("f", c_prev)
+        i = sigmoid(z_i)  # input gate
+        f = sigmoid(z_f)  # forget gate
+        c_tilde = np.tanh(z_c)  # candidate C~_t
+        c = f * c_prev + i * c_tilde  # C_t: the constant error carousel
+        if self.peephole is not None:
+            z_o += self.peephole_term("o", c)  # the output gate sees the NEW cell state
+        o = sigmoid(z_o)  # output gate
+        tanh_c = np.tanh(c)
+        h = o * tanh_c
+        return (h, c), (h_prev, c_prev, z, (i, f, c_tilde, o), c, tanh_c, h)
+
+    def step_backward(self, d_new_state, cache, *, weight_grads=True):
+        """Backward of one step, in the order of the lecture's ``LSTM_cell.backward``.
+
+        Given dh = dL/dh_t and dC = dL/dC_t from later steps (B, H):
+
+            do    = dh * tanh(C_t);  dC += dh * o * (1 - tanh^2(C_t))   # invert h = o tanh(C)
+            dz_o  = do * o * (1 - o)                                    # invert o = sigma(z_o)
+            dC   += dz_o P_o                                            # (peephole on C_t)
+            dC_prev = dC * f;  di = dC * C~;  df = dC * C_prev;  dC~ = dC * i
+                                                         # invert C = f * C_prev + i * C~
+            dz_i  = di * i * (1 - i);  dz_f = df * f * (1 - f);  dz_c = dC~ * (1 - C~^2)
+            dC_prev += dz_i P_i + dz_f P_f                              # (peepholes on C_prev)
+
+        Where the lecture inverts each z_* separately (dh += dz_o W_oh; ...; dW_oh = h dz_o),
+        the four are stacked: dh_prev = dz W_hh and dW_hh += dz^T h_prev with
+        dz = [dz_i | dz_f | dz_c | dz_o] (B, 4H), which is also the gradient of the input
+        projection (see ``project_input_backward``). With ``weight_grads=False`` dW_hh is
+        left to ``weight_hh_backward`` (one matmul for the whole sequence).
+        Returns (dz, (dh_prev, dC_prev)).
+        """
+        dh, dc = d_new_state
+        h_prev, c_prev, z, (i, f, c_tilde, o), c, tanh_c, _ = cache
+        dz = np.empty_like(z)
+        dz_i, dz_f, dz_c, dz_o = split_gates(dz, self.hidden_size)  # views into dz
+        # invert h = o * tanh(C)
+        do = dh * tanh_c
+        dc = dc + dh * o * (1 - tanh_c * tanh_c)
+        # invert o = sigma(z_o), then the peephole term of z_o
+        np.multiply(do, o * (1 - o), out=dz_o)
+        if self.peephole is not None:
+            dc += self._peephole_backward("o", dz_o, c)
+        # invert C = f * C_prev + i * C~, then each gate's activation
+        dc_prev = dc * f
+        np.multiply(dc * c_tilde, i * (1 - i), out=dz_i)  # di * sigma'(z_i)
+        np.multiply(dc * c_prev, f * (1 - f), out=dz_f)  # df * sigma'(z_f)
+        np.multiply(dc * i, 1 - c_tilde * c_tilde, out=dz_c)  # dC~ * tanh'(z_c)
+        if self.peephole is not None:
+            dc_prev += self._peephole_backward("i", dz_i, c_prev)
+            dc_prev += self._peephole_backward("f", dz_f, c_prev)
+        # invert z = xp + W_hh h_prev: all four gates in one product
+        if weight_grads:
+            self.grads["weight_hh"] += dz.T @ h_prev
+        dh_prev = dz @ self.params["weight_hh"]
+        return dz, (dh_prev, dc_prev)
+
     def internals(self, caches):
         """Stacked over time (T, B, H): gates "input", "forget", "cell" (candidate C~),
         "output"; states "c", "h"; pre-activations "pre_input", "pre_forget", "pre_cell",
         "pre_output" (with the peephole terms included)."""
-        H = self.hidden_size
-        gates, z = stack_caches(caches, 3), stack_caches(caches, 2)
+        z = split_gates(stack_caches(caches, 2), self.hidden_size)
         out = {}
         for k, name in enumerate(self.gate_names):
-            out[name] = gates[..., k * H:(k + 1) * H]
-            out["pre_" + name] = z[..., k * H:(k + 1) * H]
+            out[name] = np.stack([cache[3][k] for cache in caches])
+            out["pre_" + name] = z[k]
         out["c"] = stack_caches(caches, 4)
         out["h"] = stack_caches(caches, 6)
         return out

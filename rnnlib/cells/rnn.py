@@ -44,23 +44,6 @@ class RNNCell(RecurrentCell):
         self._add_param("bias_ih", (H,))
         self._add_param("bias_hh", (H,))
 
-    def project_input(self, x):
-        """W_ih x + b_ih + b_hh for x (..., D) -> (..., H): everything but the recurrence."""
-        p = self.params
-        xp = x @ p["weight_ih"].T
-        xp += p["bias_ih"] + p["bias_hh"]  # in place: no second (T, B, G*H) temporary
-        return xp
-
-    def project_input_backward(self, dxp, x):
-        """Given dL/d(projection) (..., H) and x (..., D): add dW_ih, db_ih, db_hh, return dx."""
-        p, g = self.params, self.grads
-        d2 = dxp.reshape(-1, dxp.shape[-1])
-        g["weight_ih"] += d2.T @ x.reshape(-1, x.shape[-1])
-        db = d2.sum(axis=0)
-        g["bias_ih"] += db
-        g["bias_hh"] += db
-        return dxp @ p["weight_ih"]
-
     def step(self, xp, h_prev):
         """z = xp + W_hh h_prev;  h = f(z). Returns (h, cache)."""
         z = xp + h_prev @ self.params["weight_hh"].T

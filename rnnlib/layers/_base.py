@@ -6,6 +6,9 @@ Shapes (time-major, as PyTorch): x (T, B, D) -> outputs (T, B, H * num_direction
 states (num_layers * num_directions, B, H), entry ``layer * num_directions + direction``
 (layer0-forward, layer0-reverse, layer1-forward, ...); the LSTM's state is the tuple (h, c).
 
+Memory: ``forward(..., cache=False)`` (inference) keeps no per-step values; the default
+keeps what backward and ``internals`` need, O(T * B * H * gates) per layer and direction.
+
 Speed: each direction of each layer projects its whole input sequence with ONE matmul
 before the time loop, and in the backward pass the input weights' gradient and dx are one
 matmul each after the loop; only the recurrent products stay inside the loop.
@@ -132,13 +135,17 @@ class RecurrentLayer:
         return (state,) if self.state_parts == 1 else tuple(state)
 
     # -- forward --------------------------------------------------------------------------
-    def forward(self, x, state=None, lengths=None):
+    def forward(self, x, state=None, lengths=None, *, cache=True):
         """Run the layers over the sequence.
 
         x       : (T, B, D) float array (converted to the layer's dtype).
         state   : initial state, shaped as the final state: h_0 (num_layers * num_directions,
                   B, H), or (h_0, c_0) for the LSTM (None, or a None entry: zeros).
         lengths : (B,) ints in [1, T], any order, or None (all T).
+        cache   : True (default) keeps every step's values for :meth:`backward` and
+                  :attr:`internals`; False (inference: prediction, evaluation) keeps none of
+                  them, so memory does not grow with T (``backward`` then raises, and
+                  ``internals`` recomputes them with one more forward pass).
         Returns ``(outputs, final_state)``: outputs (T, B, H * num_directions), zero past each
         sequence's end; final_state h_n (num_layers * num_directions, B, H), or (h_n, c_n).
         """
@@ -147,6 +154,15 @@ class RecurrentLayer:
         T, B, _ = x.shape
         init = self._check_states("state", state, B)
         lengths = self._check_lengths(lengths, T, B)
+        outputs, finals, self._cache = self._forward(x, init, lengths, keep=cache)
+        if not cache:  # enough to recompute the internals on demand, nothing per step
+            self._cache = {"x": x, "init": init, "lengths": lengths, "steps": None,
+                           "params": self.state_dict()}
+        return outputs, self._pack(finals)
+
+    def _forward(self, x, init, lengths, keep):
+        """The forward pass on checked inputs: (outputs, final state parts, cache or None)."""
+        T, B, _ = x.shape
         order, mask = self._time_order(T, B, lengths)
         finals = [np.empty(self._state_shape(B), dtype=self.dtype)
                   for _ in range(self.state_parts)]
@@ -160,17 +176,18 @@ class RecurrentLayer:
                 s0 = tuple(np.zeros((B, self.hidden_size), dtype=self.dtype) if s is None
                            else s[k] for s in init)
                 xs = layer_input if direction == 0 else _reorder(layer_input, order)
-                out, final, steps = self._run(cell, xs, s0, mask)
+                out, final, steps = self._run(cell, xs, s0, mask, keep)
                 for p in range(self.state_parts):
                     finals[p][k] = final[p]
                 outs.append(out if direction == 0 else _reorder(out, order))
-                caches[layer, direction] = (xs, steps)
+                if keep:
+                    caches[layer, direction] = (xs, steps)
             layer_input = outs[0] if len(outs) == 1 else np.concatenate(outs, axis=-1)
         if mask is not None:
             layer_input = layer_input * mask
-        self._cache = {"T": T, "B": B, "lengths": lengths, "order": order, "mask": mask,
-                       "steps": caches}
-        return layer_input, self._pack(finals)
+        cache = ({"T": T, "B": B, "lengths": lengths, "order": order, "mask": mask,
+                  "steps": caches} if keep else None)
+        return layer_input, finals, cache
 
     def _time_order(self, T, B, lengths):
         """The reverse direction's time index per (step, sequence) and the validity mask."""
@@ -181,9 +198,10 @@ class RecurrentLayer:
         mask = (t < lengths)[:, :, None].astype(self.dtype)  # (T, B, 1)
         return order, mask
 
-    def _run(self, cell, xs, s0, mask):
+    def _run(self, cell, xs, s0, mask, keep=True):
         """One direction: all steps, in processing order. Steps past a sequence's end leave
-        its state unchanged, so the final state is the state after its own last step."""
+        its state unchanged, so the final state is the state after its own last step.
+        Returns (outputs, final state parts, the steps' caches, or None if not ``keep``)."""
         xp = cell.project_input(xs)  # (T, B, G*H): one matmul for every step
         T = xs.shape[0]
         out = np.empty((T, xs.shape[1], cell.hidden_size), dtype=self.dtype)
@@ -195,9 +213,10 @@ class RecurrentLayer:
             if mask is not None:
                 new = tuple(np.where(mask[t] > 0, n, s) for n, s in zip(new, state, strict=True))
             out[t] = new[0]
-            steps.append(cache)
+            if keep:
+                steps.append(cache)
             state = new
-        return out, state, steps
+        return out, state, (steps if keep else None)
 
     # -- internals for plotting --------------------------------------------------------------
     @property
@@ -208,6 +227,11 @@ class RecurrentLayer:
         if self._cache is None:
             raise RuntimeError("internals are available after a forward pass")
         c = self._cache
+        if c["steps"] is None:  # forward ran with cache=False: recompute (not kept)
+            if any(not np.array_equal(v, self.params[k]) for k, v in c["params"].items()):
+                raise RuntimeError("the parameters changed since the forward(cache=False); "
+                                   "run forward again to see the internals")
+            c = self._forward(c["x"], c["init"], c["lengths"], keep=True)[2]
         result = {}
         for (layer, direction), (_, steps) in c["steps"].items():
             values = self.cells[layer, direction].internals(steps)
@@ -238,6 +262,9 @@ class RecurrentLayer:
         """
         if self._cache is None:
             raise RuntimeError("backward called before forward")
+        if self._cache["steps"] is None:
+            raise RuntimeError("backward needs a forward with cache=True; the last forward "
+                               "ran with cache=False (inference) and kept nothing for it")
         c = self._cache
         T, B = c["T"], c["B"]
         H, dirs = self.hidden_size, self.num_directions

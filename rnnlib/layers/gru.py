@@ -10,15 +10,18 @@ class GRU(RecurrentLayer):
     """GRU layers, as ``torch.nn.GRU`` with ``variant="pytorch"`` (default), or the lecture's
     GRU with ``variant="lecture"`` (see :class:`rnnlib.cells.GRUCell`; its parameters are
     ``weight_ih_l{l}`` (3H, D_l), ``weight_hh_l{l}`` (3H, H), rows stacked z, r, h~, and one
-    ``bias_l{l}`` (3H,)). Internals per step: "reset", "update", "new", "h", "pre_reset",
+    ``bias_l{l}`` (3H,)). ``update_bias`` is added to the update gate's bias at
+initialisation (see :class:`rnnlib.cells.GRUCell`: > 0 favours keeping the old state for
+"pytorch", < 0 for "lecture"). Internals per step: "reset", "update", "new", "h", "pre_reset",
     "pre_update", "pre_new".
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, *, bidirectional=False,
-                 variant="pytorch", rng=None, dtype=np.float64):
+                 variant="pytorch", update_bias=0.0, rng=None, dtype=np.float64):
         super().__init__(input_size, hidden_size, num_layers, bidirectional=bidirectional,
-                         rng=rng, dtype=dtype, variant=variant)
+                         rng=rng, dtype=dtype, variant=variant, update_bias=update_bias)
         self.variant = variant
+        self.update_bias = self.cells[0, 0].update_bias
 
     @staticmethod
     def _make_cell(input_size, hidden_size, **kwargs):
