@@ -26,7 +26,7 @@ def test_eigen_explorer_corner_cases_and_combinations():
     assert "nothing to remove" in fig.axes[1].get_title()
     plt.close(fig)
     assert rec.multitap_explorer().check_extremes(combinations=True) == 4
-    assert rec.vector_explorer().check_extremes(combinations=True) == 8
+    assert rec.vector_explorer().check_extremes(combinations=True) == 16
 
 
 def test_eigen_matrix_has_the_slider_eigenvalues():
@@ -61,4 +61,13 @@ def test_multitap_response_title_gives_the_memory():
     plt.close(fig)
     fig = rec.multitap_explorer().render(w1=0.0, w2=0.0)  # h = [1, 0, 0, ...]: zeros not drawn
     assert fig.axes[2].get_title().endswith("|h| < 1e-3 from t = 1")
+    plt.close(fig)
+
+
+def test_vector_explorer_bias_moves_the_state():
+    fig = rec.vector_explorer().render(lambda_max=0.9, activation="tanh", b=1.0)
+    top = fig.axes[0].lines
+    assert "b = 1" in fig.axes[0].get_title()
+    # with a bias the state settles away from 0 (tanh forgets x(0) but not b)
+    assert min(abs(line.get_ydata()[-1]) for line in top) > 0.1
     plt.close(fig)

@@ -68,22 +68,22 @@ def draw_eigen_response(fig, r1=1.1, angle1=0.0, r2=0.9, angle2=60.0, skew=0.0,
     ax_r.axhline(np.log10(norms[0]), color="0.7", lw=0.8)
     ax_r.set(xlabel="t", ylabel="$\\log_{10}\\|h(t)\\|$",
              title=f"input: {input}, $\\|W\\|_2$ = {dynamics.largest_singular_value(W):.2f}{note}")
+    lo, hi = np.min(np.log10(norms)), np.max(np.log10(norms))
+    if hi - lo < 1:  # a flat response: show at least one decade, so that it looks flat
+        mid = 0.5 * (lo + hi)
+        ax_r.set_ylim(mid - 0.6, mid + 0.6)
     ax_r.legend(loc="best", fontsize=8)
     fig.tight_layout()
 
 
 def eigen_explorer():
     """Sliders for two eigenvalue pairs (magnitude, angle in degrees), the eigenvector skew
-    and the input (claims C4-C7).
-
-    Slider steps are multiples of 0.1 where one step must change the first decimal: the
-    browser test reads a slider's position from aria-valuenow, which noUiSlider rounds to
-    one decimal."""
+    and the input (claims C4-C7). One step of any slider changes the figure."""
     return Explorer(draw_eigen_response, {
-        "r1": Slider(0.1, 1.5, 0.1, 1.1, "|lambda_1|"),
-        "angle1": Slider(0.0, 180.0, 5.0, 0.0, "angle_1 (deg)"),
-        "r2": Slider(0.1, 1.5, 0.1, 0.9, "|lambda_2|"),
-        "angle2": Slider(0.0, 180.0, 5.0, 60.0, "angle_2 (deg)"),
+        "r1": Slider(0.1, 1.5, 0.1, 1.1, "|λ₁|"),
+        "angle1": Slider(0.0, 180.0, 5.0, 0.0, "angle₁ (deg)"),
+        "r2": Slider(0.1, 1.5, 0.1, 0.9, "|λ₂|"),
+        "angle2": Slider(0.0, 180.0, 5.0, 60.0, "angle₂ (deg)"),
         "skew": Slider(0.0, 5.0, 0.25, 0.0, "eigenvector skew"),
         "input": Choice(("ones", "no top mode", "most stretched"), "ones"),
     }, figsize=(10, 3.6))
@@ -148,16 +148,16 @@ def vector_matrix(lambda_max, seed=SEED):
     return dynamics.matrix_with_eigenvalues(lam, rng=seed)
 
 
-def draw_vector_process(fig, lambda_max=1.1, activation="tanh", steps=STEPS):
-    """h(t) = f(W h(t-1) + C x(t)), C = I, from x(0) = [1, 1, 1, 1] (top) and
-    [-1, -1, -1, -1] (bottom): each component of h(t)."""
+def draw_vector_process(fig, lambda_max=1.1, activation="tanh", b=0.0, steps=STEPS):
+    """h(t) = f(W h(t-1) + C x(t) + b), C = I, the same bias b on every unit, from
+    x(0) = [1, 1, 1, 1] (top) and [-1, -1, -1, -1] (bottom): each component of h(t)."""
     W = vector_matrix(lambda_max)
     axes = fig.subplots(2, 1, sharex=True)
     for ax, sign in zip(axes, (1.0, -1.0), strict=True):
-        h = dynamics.impulse_response(W, np.eye(4), sign * np.ones(4), steps,
+        h = dynamics.impulse_response(W, np.eye(4), sign * np.ones(4), steps, b=b,
                                       activation=activation)
         ax.plot(_clip(h), lw=1.2, label=[f"$h_{i + 1}$" for i in range(4)])
-        ax.set(ylabel="h(t)", title=f"{activation}, max eigenvalue {lambda_max:g}, "
+        ax.set(ylabel="h(t)", title=f"{activation}, max eigenvalue {lambda_max:g}, b = {b:g}, "
                                     f"x(0) = {'+' if sign > 0 else '-'}[1, 1, 1, 1]")
     axes[0].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     axes[-1].set(xlabel="t")
@@ -165,10 +165,12 @@ def draw_vector_process(fig, lambda_max=1.1, activation="tanh", steps=STEPS):
 
 
 def vector_explorer():
-    """The vector process of claim C11."""
+    """The vector process of claim C11, with a bias ("still sensitive to the eigenvalues of W
+    and the bias", claim C12)."""
     return Explorer(draw_vector_process, {
         "lambda_max": Slider(0.5, 1.5, 0.1, 1.1, "max eigenvalue"),
         "activation": Choice(ACTIVATIONS, "tanh"),
+        "b": Slider(-2.0, 2.0, 0.1, 0.0, "bias b"),
     }, figsize=(9, 4.5))
 
 
