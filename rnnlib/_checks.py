@@ -33,6 +33,23 @@ def as_float_array(name, x, *, ndim=None, shape=None, dtype=None, finite=True):
     return arr
 
 
+def load_arrays(params, state, name="state_dict"):
+    """Copy ``state[k]`` into ``params[k]`` IN PLACE for every key (``load_state_dict``).
+
+    Keys must match exactly (KeyError listing the missing and unexpected ones) and each
+    value must be a finite float array of the parameter's shape; every value is checked
+    before any is copied, so a failed load leaves the parameters unchanged.
+    """
+    missing = sorted(set(params) - set(state))
+    unexpected = sorted(set(state) - set(params))
+    if missing or unexpected:
+        raise KeyError(f"{name} keys do not match: missing {missing}, unexpected {unexpected}")
+    values = {k: as_float_array(f"{name}[{k!r}]", state[k], shape=p.shape)
+              for k, p in params.items()}
+    for k, value in values.items():
+        params[k][...] = value
+
+
 def check_positive_int(name, value):
     """Raise unless ``value`` is an integer >= 1."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:

@@ -29,7 +29,7 @@ Initialisations (``init=``), weights drawn first, then bias, layer by layer:
 import numpy as np
 
 from . import activations
-from ._checks import as_float_array, as_generator, check_positive_int
+from ._checks import as_float_array, as_generator, check_positive_int, load_arrays
 
 INITS = ("pytorch", "glorot", "he")
 
@@ -122,16 +122,7 @@ class Dense:
 
     def load_state_dict(self, state):
         """Copy ``state`` (same keys and shapes as ``params``) into the parameters in place."""
-        _load_into(self.params, state)
-
-
-def _load_into(params, state):
-    if set(state) != set(params):
-        raise KeyError(f"state keys {sorted(state)} do not match parameter keys "
-                       f"{sorted(params)}")
-    for k, p in params.items():
-        v = as_float_array(f"state[{k!r}]", state[k], shape=p.shape)
-        p[...] = v
+        load_arrays(self.params, state)
 
 
 class MLP:
@@ -249,4 +240,4 @@ class MLP:
         return {k: v.copy() for k, v in self.params.items()}
 
     def load_state_dict(self, state):
-        _load_into(self.params, state)
+        load_arrays(self.params, state)

@@ -10,6 +10,9 @@ Adam (Kingma & Ba 2015; ``torch.optim.Adam``), step t = 1, 2, ...:
     m <- b1 m + (1 - b1) g,   v <- b2 v + (1 - b2) g^2,
     theta <- theta - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
 
+``step`` checks its input first: the same keys and shapes, float arrays, finite gradients
+(a NaN gradient would silently turn every updated parameter into NaN).
+
 Clipping (Pascanu, Mikolov & Bengio 2013, Algorithm 1): with g all gradients together and
 ||g|| their global Euclidean norm, if ||g|| > max_norm then g <- (max_norm / ||g||) g:
 the direction is kept, only the step length is bounded.
@@ -30,6 +33,12 @@ def _check_pair(params, grads):
         if np.shape(grads[k]) != p.shape:
             raise ValueError(f"grads[{k!r}] has shape {np.shape(grads[k])}, "
                              f"params[{k!r}] has shape {p.shape}")
+        g = np.asarray(grads[k])
+        if not np.issubdtype(g.dtype, np.floating):
+            raise TypeError(f"grads[{k!r}] must be a floating-point array, got dtype {g.dtype}")
+        if not np.all(np.isfinite(g)):
+            raise ValueError(f"grads[{k!r}] contains NaN or infinite values: the step would "
+                             "destroy the parameters (clip the gradients or lower lr)")
 
 
 def _check_lr(lr):

@@ -22,7 +22,7 @@ import inspect
 import numpy as np
 
 from . import losses
-from ._checks import as_generator, check_positive_int
+from ._checks import as_generator, check_positive_int, load_arrays
 from .optim import clip_grad_norm, clip_grad_value, global_norm
 
 
@@ -116,14 +116,8 @@ class SequenceModel:
         return {k: v.copy() for k, v in self.params.items()}
 
     def load_state_dict(self, state):
-        """Load parameters saved by :meth:`state_dict` (same keys) into the parts."""
-        if set(state) != set(self.params):
-            raise KeyError(f"state keys do not match the model's: missing "
-                           f"{sorted(set(self.params) - set(state))}, unexpected "
-                           f"{sorted(set(state) - set(self.params))}")
-        for p, part in self.parts.items():
-            part.load_state_dict({k[len(p) + 1:]: v for k, v in state.items()
-                                  if k.startswith(p + ".")})
+        """Load parameters saved by :meth:`state_dict` (same keys) into the parts, in place."""
+        load_arrays(self.params, state)  # ``params`` holds the parts' own arrays
 
 
 def lengths_to_mask(lengths, T):

@@ -354,6 +354,13 @@ def test_load_state_dict_errors():
     sd["weight_hh_l0"] = np.zeros((H, H), dtype=int)
     with pytest.raises(TypeError, match="floating-point"):
         layer.load_state_dict(sd)
+    before = layer.state_dict()
+    sd = {k: v + 1 for k, v in before.items()}
+    sd["weight_hh_l0"][1, 1] = np.nan  # checked before anything is copied
+    with pytest.raises(ValueError, match=r"state_dict\['weight_hh_l0'\] contains 1 NaN"):
+        layer.load_state_dict(sd)
+    for k, v in before.items():
+        np.testing.assert_array_equal(layer.params[k], v)
 
 
 @pytest.mark.parametrize("kind", ALL)

@@ -135,3 +135,15 @@ def test_bad_inputs():
         mean_squared_error(np.array([np.inf]), np.array([0.0]))
     with pytest.raises(ValueError, match="mask selects no entries"):
         mean_squared_error(y, y, mask=np.zeros(2))
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "bce", "mse"])
+def test_float32_gradients_stay_float32(name):
+    y = np.random.default_rng(1).normal(size=(4, 3, 2))
+    target = (np.zeros((4, 3), np.int64) if name == "cross_entropy"
+              else (y > 0).astype(np.float64))
+    value64, d64 = losses.get(name)(y, target, MASK_TB)
+    value32, d32 = losses.get(name)(y.astype(np.float32), target, MASK_TB)
+    assert d32.dtype == np.float32 and d64.dtype == np.float64
+    assert value32 == pytest.approx(value64, rel=1e-5)
+    np.testing.assert_allclose(d32, d64, rtol=1e-4, atol=1e-7)

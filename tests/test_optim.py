@@ -105,7 +105,27 @@ def test_bad_inputs():
         opt.step({"a": np.zeros(2)}, {"a": np.zeros(3)})
     with pytest.raises(TypeError, match=r"params\['a'\] must be a floating-point ndarray"):
         opt.step({"a": [0.0, 0.0]}, {"a": np.zeros(2)})
+    for bad in (np.nan, np.inf):
+        for optimizer in (opt, Adam()):
+            p = np.zeros(2)
+            with pytest.raises(ValueError, match=r"grads\['a'\] contains NaN or infinite"):
+                optimizer.step({"a": p}, {"a": np.array([0.0, bad])})
+            assert not np.any(p)  # left untouched
+    with pytest.raises(TypeError, match=r"grads\['a'\] must be a floating-point array"):
+        opt.step({"a": np.zeros(2)}, {"a": np.zeros(2, int)})
     with pytest.raises(ValueError, match="max_norm must be a positive finite number"):
         clip_grad_norm({"a": np.zeros(2)}, 0)
     with pytest.raises(ValueError, match="clip must be a positive finite number"):
         clip_grad_value({"a": np.zeros(2)}, -1)
+
+
+def test_float32_parameters_stay_float32():
+    for opt in (SGD(lr=0.1, momentum=0.9), Adam(lr=0.1)):
+        p = {"w": np.ones(3, np.float32)}
+        for _ in range(2):
+            opt.step(p, {"w": np.full(3, 0.5, np.float32)})
+        assert p["w"].dtype == np.float32 and np.all(p["w"] < 1)
+    g = {"w": np.full(4, 3.0, np.float32)}
+    assert clip_grad_norm(g, 1.0) == pytest.approx(6.0)
+    assert g["w"].dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(g["w"]), 1.0, rtol=1e-6)

@@ -3,10 +3,11 @@
     RNNCell(input_size, hidden_size, *, activation="tanh", rng=None, dtype=np.float64)
     LSTMCell(input_size, hidden_size, *, peephole=None | "diagonal" | "full",
              forget_bias=0.0, rng=None, dtype=np.float64)
-    GRUCell(input_size, hidden_size, *, variant="pytorch" | "lecture", rng=None,
-            dtype=np.float64)
+    GRUCell(input_size, hidden_size, *, variant="pytorch" | "lecture", update_bias=0.0,
+            rng=None, dtype=np.float64)
 
-Every cell has ``forward(x, state=None) -> (new_state, cache)`` and
+Every cell has ``forward(x, state=None, *, cache=True) -> (new_state, cache)`` (cache None
+with ``cache=False``: inference) and
 ``backward(d_new_state, cache) -> (dx, d_state)``, which ADDS the parameter gradients into
 ``cell.grads`` (``zero_grad()`` resets them in place); x is (B, D), the state h (B, H), or
 the tuple (h, c) for the LSTM. ``params``/``grads`` are dicts with PyTorch's names and

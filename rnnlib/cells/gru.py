@@ -102,14 +102,16 @@ class GRUCell(RecurrentCell):
 
     # -- the recurrence -----------------------------------------------------------------------
     def step(self, xp, h_prev):
-        """One step given the input projection xp (B, 3H). Returns (h, cache)."""
+        """One step given the input projection xp (B, 3H) (see :meth:`project_input`) and
+        h_{t-1} (B, H): the equations of the module docstring. Returns (h_t, cache)."""
         if self.variant == "lecture":
             return self._step_lecture(xp, h_prev)
         H, W = self.hidden_size, self.params["weight_hh"]
         hp = h_prev @ W.T  # (B, 3H): W_hr h, W_hz h, W_hn h
         pre = xp.copy()  # pre-activations, rows r, z, n
         pre[:, :2 * H] += hp[:, :2 * H]
-        gates = sigmoid(pre)  # r, z (the n block is overwritten below)
+        gates = np.empty_like(pre)  # [r | z | n], kept for backward
+        gates[:, :2 * H] = sigmoid(pre[:, :2 * H])
         r, z = gates[:, :H], gates[:, H:2 * H]
         hn = hp[:, 2 * H:]
         hn += self.params["bias_hh"][2 * H:]  # W_hn h + b_hn
@@ -122,10 +124,12 @@ class GRUCell(RecurrentCell):
         return h, (h_prev, pre, gates, hn, h)
 
     def _step_lecture(self, xp, h_prev):
+        """The lecture's step (see the module docstring); xp = W_ih x + bias, rows z, r, h~."""
         H, W = self.hidden_size, self.params["weight_hh"]
         pre = xp.copy()  # rows z, r, h~
         pre[:, :2 * H] += h_prev @ W[:2 * H].T
-        gates = sigmoid(pre)
+        gates = np.empty_like(pre)  # [z | r | h~], kept for backward
+        gates[:, :2 * H] = sigmoid(pre[:, :2 * H])
         z, r = gates[:, :H], gates[:, H:2 * H]
         rh = r * h_prev  # the reset acts BEFORE the matrix product
         pre[:, 2 * H:] += rh @ W[2 * H:].T
@@ -198,6 +202,7 @@ class GRUCell(RecurrentCell):
             gW[2 * H:] += d2[:, 2 * H:].T @ flat(stack_caches(caches, 3))
 
     def _step_backward_lecture(self, dh, cache, weight_grads):
+        """The lecture variant's backward (equations in :meth:`step_backward`)."""
         h_prev, _, gates, rh, _ = cache
         H, W, gW = self.hidden_size, self.params["weight_hh"], self.grads["weight_hh"]
         z, r, cand = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]

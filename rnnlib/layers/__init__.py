@@ -6,6 +6,7 @@ backpropagation through time (full or truncated), mirroring ``torch.nn.RNN``/``L
     >>> dx, (dh_0, dc_0) = layer.backward(d_outputs, d_final_state=None, truncate=None)
     >>> layer.params["weight_hh_l1_reverse"], layer.grads["weight_hh_l1_reverse"]
     >>> layer.internals[0, 1]["forget"]      # (T, B, 3) forget gates, layer 0, reverse
+    >>> outputs, _ = layer.forward(x, cache=False)   # inference: nothing kept for backward
 
 See :class:`RecurrentLayer` (in ``_base``) for shapes, lengths, truncation and internals.
 """

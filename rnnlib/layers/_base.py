@@ -22,7 +22,7 @@ place (x[len-1], ..., x[0], then the padding), so both directions share one loop
 
 import numpy as np
 
-from .._checks import as_float_array, as_generator, check_positive_int
+from .._checks import as_float_array, as_generator, check_positive_int, load_arrays
 
 
 class RecurrentLayer:
@@ -80,15 +80,7 @@ class RecurrentLayer:
 
     def load_state_dict(self, state_dict):
         """Copy values IN PLACE into the parameters (keys and shapes must match exactly)."""
-        missing = sorted(set(self.params) - set(state_dict))
-        unexpected = sorted(set(state_dict) - set(self.params))
-        if missing or unexpected:
-            raise KeyError(f"state_dict keys do not match: missing {missing}, "
-                           f"unexpected {unexpected}")
-        for name, target in self.params.items():
-            value = as_float_array(f"state_dict[{name!r}]", state_dict[name],
-                                   shape=target.shape)
-            target[...] = value
+        load_arrays(self.params, state_dict)
 
     # -- input checks ---------------------------------------------------------------------
     def _state_shape(self, batch_size):
