@@ -487,3 +487,45 @@ def test_lyapunov_and_memory_errors():
         d.time_delay(np.zeros((2, 3, 4)), np.zeros((5, 3)))
     with pytest.raises(ValueError, match="b must have shape"):
         d.time_delay(np.zeros((2, 3, 4)), np.zeros((5, 4)), b=np.zeros(2))
+
+
+def test_jury_conditions_name_each_condition():
+    # z^2 - 0.5 z - 0.45: roots 0.97 and -0.47, stable; every condition holds
+    conds = d.jury_conditions([1.0, -0.5, -0.45])
+    assert [name for name, _ in conds] == ["P(1) > 0", "(-1)^2 P(-1) > 0", "|a_n| < a_0"]
+    assert all(ok for _, ok in conds)
+    # z^2 - z - 0.5: P(1) = -0.5 < 0, a root outside the unit circle
+    conds = dict(d.jury_conditions([1.0, -1.0, -0.5]))
+    assert conds["P(1) > 0"] is False and not d.jury_stable([1.0, -1.0, -0.5])
+    # degree 4: the table's third row adds a condition
+    names = [name for name, _ in d.jury_conditions([1.0, -0.5, -0.3, 0.1, 0.05])]
+    assert names[3:] == ["row 3: |first| > |last|", "row 5: |first| > |last|"]
+    with pytest.raises(ValueError, match="degree >= 1"):
+        d.jury_conditions([2.0])
+
+
+def test_remaining_functions_reject_bad_input():
+    with pytest.raises(ValueError, match="W must be square"):
+        d.largest_singular_value(np.zeros((2, 3)))
+    with pytest.raises(TypeError, match="W must be a floating-point array"):
+        d.departure_from_normality(np.eye(2, dtype=int))
+    assert d.departure_from_normality(np.diag([2.0, 1.0])) == 0.0
+    # a Jordan block: ||W W^T - W^T W||_F = ||diag(1, -1)||_F = sqrt 2, ||W||_F^2 = 1
+    jordan = np.array([[0.0, 1.0], [0.0, 0.0]])
+    assert d.departure_from_normality(jordan) == pytest.approx(np.sqrt(2))
+    with pytest.raises(ValueError, match="steps must be a non-negative integer"):
+        d.final_value(0.5, steps=2.5)
+    with pytest.raises(ValueError, match="h must have 1 or 2 dimensions"):
+        d.response_norms(np.zeros((2, 2, 2)))
+    with pytest.raises(TypeError, match="h must be a floating-point array"):
+        d.response_norms(np.zeros(3, dtype=int))
+    with pytest.raises(ValueError, match="steps must be a non-negative integer"):
+        d.multitap_impulse_response(np.array([0.5]), 1.0, -2)
+    with pytest.raises(TypeError, match="c must be a real number"):
+        d.multitap_impulse_response(np.array([0.5]), "1", 3)
+    with pytest.raises(ValueError, match="w must have 1 dimensions"):
+        d.characteristic_polynomial(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="w contains 1 NaN"):
+        d.stable_by_roots(np.array([0.5, np.nan]))
+    with pytest.raises(TypeError, match="w2 must be a real number"):
+        d.in_k2_triangle(0.5, None)
