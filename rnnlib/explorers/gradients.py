@@ -59,11 +59,11 @@ def draw_products(fig, sigma_max=1.2, activation="tanh", kind="random", steps=40
     ax1.semilogy(ks, bound, "k--", lw=1, label=r"bound $(\gamma\,\sigma_{max})^k$")
     _log_limits(ax1, *curves)
     ax1.set(xlabel="k (number of factors diag(f') W)", ylabel="||v J ... J||",
-            title=f"{activation}, {kind} W, sigma_max = {sigma_max:.2f}")
+            title=rf"{activation}, {kind} W, $\sigma_{{max}}$ = {sigma_max:.2f}")
     ax1.legend(fontsize=7, loc="best")
     eig = np.sort(np.abs(np.linalg.eigvals(w)))[::-1]
     ax2.plot(s, ".", label="singular values")
-    ax2.plot(eig, ".", label="|eigenvalues|")
+    ax2.plot(eig, ".", label="|eigenvalues| (computed)")
     ax2.axhline(1 / gamma, color="k", ls="--", lw=1, label=r"$1/\gamma$")
     ax2.set(xlabel="index", ylabel="value", title="W's spectrum")
     ax2.legend(fontsize=7)
@@ -72,11 +72,15 @@ def draw_products(fig, sigma_max=1.2, activation="tanh", kind="random", steps=40
 
 def products_explorer():
     """sigma_max, activation and kind of W for :func:`draw_products`."""
-    return Explorer(draw_products,
-                    {"sigma_max": Slider(0.1, 4.0, 0.05, 1.2),
-                     "activation": Choice(PRODUCT_ACTIVATIONS, "tanh"),
-                     "kind": Choice(timegrad.KINDS, "random")},
-                    figsize=(10, 3.6))
+    return Explorer(draw_products, _matrix_controls(1.2), figsize=(10, 3.6))
+
+
+def _matrix_controls(sigma_max):
+    """The controls shared by the products and through-time explorers: W's largest
+    singular value (starting at ``sigma_max``), the activation and the kind of W."""
+    return {"sigma_max": Slider(0.1, 4.0, 0.05, sigma_max),
+            "activation": Choice(PRODUCT_ACTIVATIONS, "tanh"),
+            "kind": Choice(timegrad.KINDS, "random")}
 
 
 # --- C17, C18: the 19-layer experiment --------------------------------------------------
@@ -128,7 +132,8 @@ def draw_deep(fig, activation="elu", init="pytorch", view="batch", results=None)
         curve = other.batch_median() if view == "batch" else other.quantile(0.5)
         ax2.plot(other.layers, curve, "-", color=COLORS.get(act), label=act,
                  lw=2.5 if act == activation else 1)
-    ax2.set(xlabel="layer", ylabel="median log10 norm", title=f"medians, {init} init")
+    ax2.set(xlabel="layer", ylabel=r"median $\log_{10}\,\|\nabla_{W_{neuron}} Div\|$",
+            title=f"medians, {init} init")
     ax2.legend(fontsize=7)
     fig.tight_layout()
 
@@ -180,7 +185,8 @@ def draw_medians_by_init(fig, results, view="batch"):
         n = next(r.n_instances for (_, i), r in results.items() if i == init)
         ax.set(title=f"{init} init ({n} images)", xlabel="layer")
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("median log10 norm")
+    what = "batch gradient" if view == "batch" else "individual instances"
+    axes[0].set_ylabel(r"median $\log_{10}\,\|\nabla_{W_{neuron}} Div\|$" + f"\n({what})")
     axes[0].legend(fontsize=7)
     fig.tight_layout()
 
@@ -215,24 +221,20 @@ def draw_through_time(fig, sigma_max=1.0, activation="tanh", kind="random", step
     _log_limits(ax1, norms)
     sure = "vanishing guaranteed" if gamma * sigma_max < 1 else "no guarantee"
     ax1.set(xlabel="T - t (steps back)", ylabel="spectral norm",
-            title=f"{activation}, {kind} W: gamma sigma_max = {gamma * sigma_max:.2f} "
-                  f"({sure})")
+            title=f"{activation}, {kind} W\n"
+                  rf"$\gamma\,\sigma_{{max}}$ = {gamma * sigma_max:.2f}: {sure}")
     ax1.legend(fontsize=7)
     forget = _positive_or_nan(timegrad.forgetting(rnn, activation))
     ax2.semilogy(np.arange(steps + 1), forget, "o-", ms=2, color="tab:purple")
     _log_limits(ax2, forget)
     ax2.set(xlabel="t", ylabel=r"$\|h_t - h'_t\| \,/\, \|h_0 - h'_0\|$",
-            title="forward pass: two initial states, same inputs")
+            title="forward pass: two initial states,\nsame inputs (C20)")
     fig.tight_layout()
 
 
 def through_time_explorer():
     """sigma_max, activation and kind of W for :func:`draw_through_time`."""
-    return Explorer(draw_through_time,
-                    {"sigma_max": Slider(0.1, 4.0, 0.05, 1.0),
-                     "activation": Choice(PRODUCT_ACTIVATIONS, "tanh"),
-                     "kind": Choice(timegrad.KINDS, "random")},
-                    figsize=(10, 3.6))
+    return Explorer(draw_through_time, _matrix_controls(1.0), figsize=(10, 3.6))
 
 
 # --- exploding gradients and clipping ---------------------------------------------------
