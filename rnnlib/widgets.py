@@ -25,6 +25,12 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 
 
+def _decimals(step):
+    """Enough decimals for the readout to show every step (at least 2): 0.005 -> 3."""
+    text = f"{step:.10f}".rstrip("0")
+    return max(2, len(text.split(".")[1]) if "." in text else 0)
+
+
 @dataclass(frozen=True)
 class Slider:
     """A numeric slider from ``min`` to ``max`` in steps of ``step``, starting at ``value``.
@@ -67,8 +73,9 @@ class Slider:
                       description=self.description or name, continuous_update=continuous,
                       style={"description_width": "initial"},
                       layout=w.Layout(width="320px"))
+        if cls is w.FloatSlider:
+            kwargs["readout_format"] = f".{_decimals(self.step)}f"
         if self.log:
-            kwargs["readout_format"] = ".1f"
             kwargs["description"] = (self.description or name) + " (log10)"
         return cls(**kwargs)
 
@@ -183,7 +190,8 @@ class Explorer:
         from IPython.display import display
 
         sliders = {n: c.widget(n, self.continuous) for n, c in self.controls.items()}
-        height = f"{int(self.figsize[1] * 100 + 40)}px"
+        # the figure's height in pixels, plus a margin: a fixed height does not jump
+        height = f"{int(self.figsize[1] * plt.rcParams['figure.dpi'] + 12)}px"
         out = w.Output(layout=w.Layout(height=height, overflow="hidden"))
 
         def redraw(*_):

@@ -83,3 +83,10 @@ def test_start_explorer():
     draw_scalar_response(fig, w=-0.5, activation="relu")
     assert list(_line(fig)[:3]) == [1.0, 0.0, 0.0]
     plt.close(fig)
+
+
+def test_readout_shows_every_step():
+    fine = Slider(0.0, 0.1, 0.005, 0.02).widget("lr", True)
+    assert fine.readout_format == ".3f"
+    assert Slider(0.0, 1.0, 0.1, 0.5).widget("a", True).readout_format == ".2f"
+    assert Slider(1, 5, 1, 2).widget("n", True).__class__.__name__ == "IntSlider"
