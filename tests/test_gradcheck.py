@@ -32,5 +32,9 @@ def test_errors():
         check_gradients(lambda: 0.0, {"x": np.zeros(2)}, {})
     with pytest.raises(TypeError, match="floating point"):
         numerical_gradient(lambda: 0.0, np.zeros(2, dtype=int))
+    with pytest.raises(TypeError, match="float64.*got float32"):
+        numerical_gradient(lambda: 0.0, np.zeros(2, dtype=np.float32))
+    with pytest.raises(ValueError, match="contiguous"):
+        numerical_gradient(lambda: 0.0, np.zeros((3, 4))[:, :2])
     with pytest.raises(ValueError, match="shapes differ"):
         relative_error(np.zeros(2), np.zeros(3))
