@@ -56,6 +56,13 @@ def layer_jacobians(mlp, n=0):
     """
     if not mlp.preactivations or any(z is None for z in mlp.preactivations):
         raise RuntimeError("call mlp.forward (and not yet backward) before layer_jacobians")
+    if mlp.preactivations[0].ndim != 2:
+        raise ValueError(f"layer_jacobians needs a 2-d forward batch (B, in), got "
+                         f"{mlp.activations[0].ndim}-d input")
+    batch = mlp.preactivations[0].shape[0]
+    if not 0 <= n < batch:
+        raise ValueError(f"n must index an instance of the last 2-d forward batch "
+                         f"(0..{batch - 1}), got {n!r}")
     jacobians = []
     last = len(mlp.layers) - 1
     for k, layer in enumerate(mlp.layers):

@@ -11,9 +11,15 @@ Each factor has norm at most gamma * sigma_max(W) (gamma = sup|f'|), so
 
 and the gradient is sure to vanish when sigma_max < 1 / gamma (Pascanu, Mikolov and
 Bengio 2013, "On the difficulty of training recurrent neural networks", section 3.1;
-gamma = 1 for tanh, 1/4 for the sigmoid). :func:`jacobian_norms` computes the products
-(with :func:`rnnlib.flow.vanilla_jacobians`); :func:`forgetting` shows the forward pass
+gamma = 1 for tanh, 1/4 for the sigmoid). :func:`forgetting` shows the forward pass
 forgetting its state (claim C20).
+
+Split of work: :mod:`rnnlib.flow` is the general tool (d s_T / d s_t for any cell or
+one-layer recurrent layer, and the explicit vanilla-RNN products); this module holds
+notebook 03's experiments on top of it: recurrent matrices with a chosen largest singular
+value (:func:`recurrent_weights`), a random unrolled RNN (:func:`unrolled_rnn`), the norms
+of its products (:func:`jacobian_norms`, computed by :func:`rnnlib.flow.vanilla_jacobians`)
+against Pascanu et al.'s bound (:func:`pascanu_bound`), forgetting, and the cliff.
 
 The opposite problem, exploding gradients, is shown on a one-unit network of the kind
 Pascanu et al. use to draw the "cliff" in the error surface,
@@ -49,8 +55,7 @@ def recurrent_weights(hidden, sigma_max, kind="random", rng=None):
                        below 1 however large sigma_max is.
     """
     hidden = check_positive_int("hidden", hidden)
-    if not np.isfinite(sigma_max) or sigma_max < 0:
-        raise ValueError(f"sigma_max must be a finite number >= 0, got {sigma_max!r}")
+    sigma_max = _nonnegative("sigma_max", sigma_max)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     rng = as_generator(rng)
@@ -65,6 +70,25 @@ def recurrent_weights(hidden, sigma_max, kind="random", rng=None):
         c = _scale_for_norm(lam * np.eye(hidden), upper, sigma_max)
         return q @ (lam * np.eye(hidden) + c * upper) @ q.T
     return g * (sigma_max / np.linalg.norm(g, 2))
+
+
+def _nonnegative(name, value):
+    """``value`` as a float, or ValueError naming ``name`` unless it is finite and >= 0."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return value
+
+
+def _finite(name, values):
+    """``values`` as a float64 array, or ValueError naming ``name`` if any is NaN or inf."""
+    values = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{name} must be finite, got {values!r}")
+    return values
 
 
 def _scale_for_norm(a, n, target):
@@ -104,6 +128,7 @@ def unrolled_rnn(sigma_max, *, hidden=32, inputs=4, steps=60, kind="random",
     rng = as_generator(rng)
     hidden = check_positive_int("hidden", hidden)
     inputs = check_positive_int("inputs", inputs)
+    input_scale = _nonnegative("input_scale", input_scale)
     steps = check_positive_int("steps", steps)
     w_hh = recurrent_weights(hidden, sigma_max, kind, rng)
     w_ih = rng.standard_normal((hidden, inputs)) / np.sqrt(inputs)
@@ -120,9 +145,14 @@ def jacobian_norms(rnn, activation="tanh"):
 
 
 def pascanu_bound(sigma_max, activation, lags):
-    """(gamma * sigma_max)^lags, the bound on ||d h_T / d h_t|| at lag T - t."""
+    """(gamma * sigma_max)^lags, the bound on ||d h_T / d h_t|| at lag T - t >= 0
+    (gamma = sup|f'| of ``activation``). Returns an array shaped like ``lags``."""
     gamma = activations.get(activation).gamma
-    return (gamma * float(sigma_max)) ** np.asarray(lags, dtype=np.float64)
+    sigma_max = _nonnegative("sigma_max", sigma_max)
+    lags = _finite("lags", lags)
+    if np.any(lags < 0):
+        raise ValueError(f"lags must be >= 0 (steps back from T), got min {lags.min()}")
+    return (gamma * sigma_max) ** lags
 
 
 def states(rnn, activation="tanh", h0=None):
@@ -157,7 +187,8 @@ def forgetting(rnn, activation="tanh", other_h0=None, rng=1):
 def cliff_forward(w, b, steps=50, h0=0.5):
     """h_T of h_t = w sigmoid(h_{t-1}) + b, elementwise over arrays w, b (broadcast)."""
     steps = check_positive_int("steps", steps)
-    h = np.full(np.broadcast(w, b).shape, float(h0))
+    w, b = _finite("w", w), _finite("b", b)
+    h = np.full(np.broadcast(w, b).shape, float(_finite("h0", h0)))
     for _ in range(steps):
         h = w * activations.sigmoid(h) + b
     return h
@@ -171,8 +202,9 @@ def cliff_loss_and_grad(w, b, steps=50, h0=0.5, target=0.7):
 
     elementwise over arrays w, b. Returns (E, dE/dw, dE/db) as arrays."""
     steps = check_positive_int("steps", steps)
-    w, b = np.broadcast_arrays(np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64))
-    hs = [np.full(w.shape, float(h0))]
+    w, b = np.broadcast_arrays(_finite("w", w), _finite("b", b))
+    target = float(_finite("target", target))
+    hs = [np.full(w.shape, float(_finite("h0", h0)))]
     for _ in range(steps):
         hs.append(w * activations.sigmoid(hs[-1]) + b)
     g = 2 * (hs[-1] - target)

@@ -58,6 +58,12 @@ def test_chain_errors():
         deepgrad.layer_jacobians(mlp)
     mlp.forward(x)
     jacs = deepgrad.layer_jacobians(mlp)
+    with pytest.raises(ValueError, match=r"n must index an instance .* \(0..3\), got 4"):
+        deepgrad.layer_jacobians(mlp, 4)
+    mlp.forward(x[0])
+    with pytest.raises(ValueError, match="needs a 2-d forward batch"):
+        deepgrad.layer_jacobians(mlp)
+    mlp.forward(x)
     with pytest.raises(ValueError, match="k must be in 0..3"):
         deepgrad.chain_gradient(np.ones(3), jacs, 4)
     with pytest.raises(TypeError, match="grad_d must be a floating-point array"):

@@ -112,3 +112,28 @@ def test_clipping_bounds_every_step():
         timegrad.descend(1.0, 0.0, 0.1, 0)
     with pytest.raises(ValueError, match="max_norm must be a positive finite number"):
         timegrad.descend(1.0, 0.0, 0.1, 3, clip=-1.0)
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match="sigma_max must be a finite number >= 0"):
+        timegrad.pascanu_bound(-1.0, "tanh", [1, 2])
+    with pytest.raises(ValueError, match="lags must be >= 0"):
+        timegrad.pascanu_bound(0.9, "tanh", [-1, 2])
+    with pytest.raises(ValueError, match="unknown activation"):
+        timegrad.pascanu_bound(0.9, "swish", [1])
+    with pytest.raises(ValueError, match="input_scale must be a finite number >= 0"):
+        timegrad.unrolled_rnn(1.0, input_scale=np.nan)
+    with pytest.raises(ValueError, match="w must be finite"):
+        timegrad.cliff_loss_and_grad(np.array([1.0, np.inf]), 0.0)
+    with pytest.raises(ValueError, match="b must be finite"):
+        timegrad.cliff_forward(1.0, np.nan)
+    with pytest.raises(ValueError, match="target must be finite"):
+        timegrad.cliff_loss_and_grad(1.0, 0.0, target=np.nan)
+    with pytest.raises(ValueError, match="lr must be a positive finite number"):
+        timegrad.descend(1.0, 0.0, -0.1, 3)
+
+
+def test_pascanu_bound_values():
+    np.testing.assert_allclose(timegrad.pascanu_bound(3.0, "sigmoid", [0, 1, 2]),
+                               [1.0, 0.75, 0.5625], rtol=1e-15)
+    np.testing.assert_allclose(timegrad.pascanu_bound(1.5, "tanh", [3]), [3.375], rtol=1e-15)
