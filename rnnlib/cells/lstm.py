@@ -132,10 +132,13 @@ class LSTMCell(RecurrentCell):
             do    = dh * tanh(C_t);  dC += dh * o * (1 - tanh^2(C_t))   # invert h = o tanh(C)
             dz_o  = do * o * (1 - o)                                    # invert o = sigma(z_o)
             dC   += dz_o P_o                                            # (peephole on C_t)
-            dC_prev = dC * f;  di = dC * C~;  df = dC * C_prev;  dC~ = dC * i
+            dC_prev = dC * f;  dC~ = dC * i;  di = dC * C~;  df = dC * C_prev
                                                          # invert C = f * C_prev + i * C~
-            dz_i  = di * i * (1 - i);  dz_f = df * f * (1 - f);  dz_c = dC~ * (1 - C~^2)
+            dz_c  = dC~ * (1 - C~^2)                                    # invert C~ = tanh(z_c)
+            dz_i  = di * i * (1 - i);  dz_f = df * f * (1 - f)          # invert i, f
             dC_prev += dz_i P_i + dz_f P_f                              # (peepholes on C_prev)
+
+        (The pseudocode calls the candidate C_i and the new cell state C_o.)
 
         Where the lecture inverts each z_* separately (dh += dz_o W_oh; ...; dW_oh = h dz_o),
         the four are stacked: dh_prev = dz W_hh and dW_hh += dz^T h_prev with
@@ -157,9 +160,9 @@ class LSTMCell(RecurrentCell):
             dc += self._peephole_backward("o", dz_o, c)
         # invert C = f * C_prev + i * C~, then each gate's activation
         dc_prev = dc * f
+        np.multiply(dc * i, 1 - c_tilde * c_tilde, out=dz_c)  # dC~ * tanh'(z_c)
         np.multiply(dc * c_tilde, i * (1 - i), out=dz_i)  # di * sigma'(z_i)
         np.multiply(dc * c_prev, f * (1 - f), out=dz_f)  # df * sigma'(z_f)
-        np.multiply(dc * i, 1 - c_tilde * c_tilde, out=dz_c)  # dC~ * tanh'(z_c)
         if self.peephole is not None:
             dc_prev += self._peephole_backward("i", dz_i, c_prev)
             dc_prev += self._peephole_backward("f", dz_f, c_prev)
