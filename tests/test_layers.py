@@ -601,3 +601,23 @@ def test_gru_update_bias_every_layer_and_direction(variant):
     for name in names:
         np.testing.assert_allclose((b.params[name] - a.params[name])[rows], -1.5)
     gradcheck_layer(b)
+
+
+@pytest.mark.parametrize("kind", ["rnn_tanh", "lstm", "gru"])
+def test_non_finite_state_and_gradients_rejected(kind):
+    layer = make(kind)
+    x = np.zeros((T, B, D))
+    bad = np.zeros((1, B, H))
+    bad[0, 2, 1] = np.inf
+    state = bad if layer.state_parts == 1 else (np.zeros((1, B, H)), bad)
+    with pytest.raises(ValueError, match=r"state(\[1\])? contains 1 NaN or infinite"):
+        layer.forward(x, state)
+    layer.forward(x)
+    d_out = np.zeros((T, B, H))
+    d_out[4, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="d_outputs contains 1 NaN or infinite"):
+        layer.backward(d_out)
+    with pytest.raises(ValueError, match=r"d_final_state(\[1\])? contains 1 NaN"):
+        layer.backward(np.zeros((T, B, H)), state)
+    with pytest.raises(TypeError, match="d_outputs must be a floating-point array"):
+        layer.backward(np.zeros((T, B, H), dtype=int))

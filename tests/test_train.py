@@ -324,3 +324,15 @@ def test_divergence_names_the_step_and_what_became_non_finite():
     with pytest.raises(TrainingDiverged, match=r"step 1: the loss"):
         fit(MLP([2, 2], "identity", rng=0), "mse", [(np.full((3, 2), 1e200), np.zeros((3, 2)))],
             SGD(lr=0.1))
+
+
+def test_float32_training_end_to_end():
+    rnn = LSTM(D, H, bidirectional=True, rng=0, dtype=np.float32)
+    model = SequenceModel(rnn, Dense(2 * H, C, rng=1, dtype=np.float32), output="last")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(T, B, D)).astype(np.float32)
+    target = np.array([0, 1, 2])
+    history = fit(model, "cross_entropy", [(x, target, None, LENGTHS)], Adam(lr=0.05), steps=20)
+    assert all(v.dtype == np.float32 for v in (*model.params.values(), *model.grads.values()))
+    assert predict(model, x, LENGTHS).dtype == np.float32
+    assert history["loss"][-1] < 0.5 * history["loss"][0]

@@ -16,12 +16,10 @@ from .._checks import as_float_array, as_generator, check_positive_int
 
 
 class RecurrentCell:
-    """Base class. Subclasses set ``num_chunks`` (gates stacked in the weights: 1 for the
-    RNN, 4 for the LSTM, 3 for the GRU), ``state_parts`` (1: state is ``h``; 2: ``(h, c)``)
+    """Base class. Subclasses set ``state_parts`` (1: the state is ``h``; 2: ``(h, c)``)
     and implement ``step``, ``step_backward`` and ``internals``; the input projection
     ``W_ih x + b_ih + b_hh`` given here is overridden where it differs (the GRU)."""
 
-    num_chunks = 1
     state_parts = 1
 
     def __init__(self, input_size, hidden_size, *, rng=None, dtype=np.float64):

@@ -51,7 +51,6 @@ class GRUCell(RecurrentCell):
     >>> dx, dh0 = cell.backward(dh1, cache)
     """
 
-    num_chunks = 3
     state_parts = 1
 
     def __init__(self, input_size, hidden_size, *, variant="pytorch", update_bias=0.0,

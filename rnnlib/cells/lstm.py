@@ -53,7 +53,6 @@ class LSTMCell(RecurrentCell):
     >>> dx, (dh0, dc0) = cell.backward((dh1, dc1), cache)
     """
 
-    num_chunks = 4
     state_parts = 2
     gate_names = ("input", "forget", "cell", "output")
 

@@ -31,7 +31,6 @@ class RNNCell(RecurrentCell):
     >>> dx, dh0 = cell.backward(dh1, cache)      # adds into cell.grads
     """
 
-    num_chunks = 1
     state_parts = 1
 
     def __init__(self, input_size, hidden_size, *, activation="tanh", rng=None,
