@@ -80,9 +80,9 @@ def eigen_explorer():
     """Sliders for two eigenvalue pairs (magnitude, angle in degrees), the eigenvector skew
     and the input (claims C4-C7). One step of any slider changes the figure."""
     return Explorer(draw_eigen_response, {
-        "r1": Slider(0.1, 1.5, 0.1, 1.1, "|λ₁|"),
+        "r1": Slider(0.1, 1.5, 0.05, 1.1, "|λ₁|"),
         "angle1": Slider(0.0, 180.0, 5.0, 0.0, "angle₁ (deg)"),
-        "r2": Slider(0.1, 1.5, 0.1, 0.9, "|λ₂|"),
+        "r2": Slider(0.1, 1.5, 0.05, 0.9, "|λ₂|"),
         "angle2": Slider(0.0, 180.0, 5.0, 60.0, "angle₂ (deg)"),
         "skew": Slider(0.0, 5.0, 0.25, 0.0, "eigenvector skew"),
         "input": Choice(("ones", "no top mode", "most stretched"), "ones"),
@@ -168,7 +168,7 @@ def vector_explorer():
     """The vector process of claim C11, with a bias ("still sensitive to the eigenvalues of W
     and the bias", claim C12)."""
     return Explorer(draw_vector_process, {
-        "lambda_max": Slider(0.5, 1.5, 0.1, 1.1, "max eigenvalue"),
+        "lambda_max": Slider(0.5, 1.5, 0.05, 1.1, "max eigenvalue"),
         "activation": Choice(ACTIVATIONS, "tanh"),
         "b": Slider(-2.0, 2.0, 0.1, 0.0, "bias b"),
     }, figsize=(9, 4.5))
