@@ -1,5 +1,5 @@
 """Recurrent nets built by hand that add binary numbers and compute parity *exactly*,
-for inputs of any length (claims C29, C30).
+for inputs of any length, and the static (MLP) parity net for comparison (claims C29, C30).
 
 Both are ordinary rnnlib models: an :class:`rnnlib.layers.RNN` with ReLU units
 (``nonlinearity="relu"``) whose weights are set by hand, and a :class:`rnnlib.dense.Dense`
@@ -33,6 +33,15 @@ r_j = relu(n_t - j), j = 0, 1:
     W_ih = [[1], [1]],   W_hh = [[1, -2], [1, -2]]   (p_{t-1} = r_0 - 2 r_1),   b = (0, -1)
     running parity p_t = n_t mod 2 = r_0 - 2 r_1      (XOR of p_{t-1} and x_t).
 
+**Parity MLP** (x in {0, 1}^N, all bits at once; :func:`parity_mlp`). The static
+solution must count all N bits at once: N ReLU units r_k = relu(x_1 + ... + x_N - k),
+k = 0..N-1, and an output whose slope alternates with each extra one,
+
+    parity = r_0 - 2 r_1 + 2 r_2 - 2 r_3 + ...    (n mod 2, piecewise linear in n),
+
+i.e. N hidden units and N^2 + 2N + 1 weights for N bits, fixed when the net is built,
+against the recurrent net's 2 units for any N (the lecture's "XOR network, quite complex").
+
 **Readout.** The Dense layer gives the logit ``scale * (bit - 1/2)``: +scale/2 for a 1,
 -scale/2 for a 0, so sigmoid(logit) is the bit up to e^{-scale/2} and thresholding the
 logit at 0 (``tasks.arithmetic.bits_from_logits``) recovers it exactly.
@@ -40,14 +49,19 @@ logit at 0 (``tasks.arithmetic.bits_from_logits``) recovers it exactly.
 
 import numpy as np
 
-from .dense import Dense
+from ._checks import check_positive_int
+from .dense import MLP, Dense
 from .layers import RNN
 from .train import SequenceModel
 
 
-def _model(w_ih, w_hh, bias, w_out, scale, dtype):
+def _check_scale(scale):
     if not np.isfinite(scale) or scale <= 0:
         raise ValueError(f"scale must be a positive finite number, got {scale!r}")
+
+
+def _model(w_ih, w_hh, bias, w_out, scale, dtype):
+    _check_scale(scale)
     hidden, inputs = np.shape(w_ih)
     rnn = RNN(inputs, hidden, nonlinearity="relu", dtype=dtype)
     rnn.load_state_dict({"weight_ih_l0": np.array(w_ih, dtype=float),
@@ -72,6 +86,22 @@ def parity(scale=10.0, dtype=np.float64):
     (see the module docstring)."""
     return _model(w_ih=[[1], [1]], w_hh=[[1, -2], [1, -2]], bias=[0, -1],
                   w_out=[1, -2], scale=scale, dtype=dtype)
+
+
+def parity_mlp(n_bits, scale=10.0, dtype=np.float64):
+    """The hand-built parity MLP for strings of exactly ``n_bits`` bits: an
+    :class:`rnnlib.dense.MLP` [N, N, 1] with ReLU hidden units, X (B, N) -> logit (B, 1) of
+    the parity of the whole string (see the module docstring)."""
+    n = check_positive_int("n_bits", n_bits)
+    _check_scale(scale)
+    mlp = MLP([n, n, 1], "relu", dtype=dtype)
+    out = np.where(np.arange(n) % 2 == 1, -2.0, 2.0)
+    out[0] = 1.0  # r_0 - 2 r_1 + 2 r_2 - ...
+    mlp.params["layers.0.weight"][...] = 1.0
+    mlp.params["layers.0.bias"][...] = -np.arange(n)
+    mlp.params["layers.1.weight"][...] = scale * out
+    mlp.params["layers.1.bias"][...] = -scale / 2
+    return mlp
 
 
 def hidden_states(model, x):

@@ -18,6 +18,7 @@ from rnnlib.experiments.memory import (
     train_first_symbol,
     train_last_marked,
     train_shifted,
+    untrained_gains,
 )
 from rnnlib.losses import softmax_cross_entropy
 from rnnlib.tasks.memory import last_marked
@@ -180,3 +181,13 @@ def test_gate_saturation_and_forget_at_marks_on_an_untrained_lstm():
     unit, f_marked, f_held, forget = forget_at_marks(run.model, x, marks)
     assert forget.shape == (12, 20, 16) and 0 <= unit < 16
     assert 0 < f_marked < 1 and 0 < f_held < 1
+
+
+def test_untrained_gains_carousel_survives_only_with_open_forget_gates():
+    lag, open_, rnn = untrained_gains(5.0, gap=30)
+    _, half, _ = untrained_gains(0.0, gap=30)
+    T = 30 + 2  # first symbol, 30 distractors, query
+    assert lag[0] == T and lag[-1] == 0 and open_.shape == (T + 1, 16) and rnn.shape == (T + 1,)
+    np.testing.assert_array_equal(open_[-1], 1.0)  # lag 0: the empty product
+    assert open_[0].min() > 0.5  # sigma(5)^32 ~ 0.8
+    assert half[0].max() < 1e-5 and rnn[0] < 1e-5  # gates near 1/2: vanishes like the RNN

@@ -69,3 +69,21 @@ def test_scale_and_dtype():
         hb.adder(scale=0.0)
     with pytest.raises(ValueError, match="scale must be a positive finite number"):
         hb.parity(scale=np.inf)
+
+
+def test_parity_mlp_is_exact_on_every_string_and_grows_with_n():
+    for n in (1, 2, 7, 10):
+        rows = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(float)
+        logits = hb.parity_mlp(n).forward(rows)[:, 0]
+        np.testing.assert_array_equal(ar.bits_from_logits(logits), rows.sum(axis=1) % 2)
+        np.testing.assert_array_equal(np.abs(logits), 5.0)
+    assert sum(p.size for p in hb.parity_mlp(10).params.values()) == 10 * 10 + 2 * 10 + 1
+
+
+def test_parity_mlp_takes_only_its_own_input_size():
+    with pytest.raises(ValueError, match="must have shape"):
+        hb.parity_mlp(10).forward(np.zeros((3, 11)))
+    with pytest.raises(ValueError, match="n_bits must be a positive integer"):
+        hb.parity_mlp(0)
+    with pytest.raises(ValueError, match="scale must be a positive finite number"):
+        hb.parity_mlp(4, scale=-1.0)

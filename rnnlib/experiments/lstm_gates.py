@@ -4,7 +4,8 @@ These functions read the parameters of an :class:`rnnlib.cells.LSTMCell` (PyTorc
 rows of ``weight_ih`` (4H, D), ``weight_hh`` (4H, H), ``bias_ih`` + ``bias_hh`` (4H,)
 stacked i, f, C~, o), so that :func:`lstm_step` can be compared with the cell's own
 (vectorised) ``forward``. The lecture writes W_f . [C_{t-1}, h_{t-1}, x_t]; here that
-product is split into W_fx x_t + W_fh h_{t-1} (+ the peephole term on C_{t-1}).
+product is split into W_fx x_t + W_fh h_{t-1} + P_f C_{t-1}, the last the cell's own
+:meth:`~rnnlib.cells.LSTMCell.peephole_term` (zero without peepholes).
 Shapes: x (B, D), h and C (B, H).
 """
 
@@ -22,25 +23,16 @@ def gate_parameters(cell, gate):
     return p["weight_ih"][rows], p["weight_hh"][rows], p["bias_ih"][rows] + p["bias_hh"][rows]
 
 
-def peephole(cell, gate, c):
-    """The peephole term of ``gate`` on the cell state: W_gc C (0 without peepholes)."""
-    if cell.peephole is None:
-        return 0.0
-    if cell.peephole == "diagonal":
-        return cell.params[f"peephole_{gate}"] * c
-    return c @ cell.params[f"weight_{gate}c"].T
-
-
 def forget_gate(cell, x, h_prev, c_prev):
     """f_t = sigma(W_f . [C_{t-1}, h_{t-1}, x_t] + b_f)"""
     W_x, W_h, b = gate_parameters(cell, "f")
-    return sigmoid(x @ W_x.T + h_prev @ W_h.T + peephole(cell, "f", c_prev) + b)
+    return sigmoid(x @ W_x.T + h_prev @ W_h.T + cell.peephole_term("f", c_prev) + b)
 
 
 def input_gate(cell, x, h_prev, c_prev):
     """i_t = sigma(W_i . [C_{t-1}, h_{t-1}, x_t] + b_i)"""
     W_x, W_h, b = gate_parameters(cell, "i")
-    return sigmoid(x @ W_x.T + h_prev @ W_h.T + peephole(cell, "i", c_prev) + b)
+    return sigmoid(x @ W_x.T + h_prev @ W_h.T + cell.peephole_term("i", c_prev) + b)
 
 
 def candidate(cell, x, h_prev):
@@ -57,7 +49,7 @@ def cell_update(f, c_prev, i, c_tilde):
 def output_gate(cell, x, h_prev, c):
     """o_t = sigma(W_o . [C_t, h_{t-1}, x_t] + b_o)   (the NEW cell state C_t)"""
     W_x, W_h, b = gate_parameters(cell, "o")
-    return sigmoid(x @ W_x.T + h_prev @ W_h.T + peephole(cell, "o", c) + b)
+    return sigmoid(x @ W_x.T + h_prev @ W_h.T + cell.peephole_term("o", c) + b)
 
 
 def hidden_output(o, c):

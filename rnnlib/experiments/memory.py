@@ -2,6 +2,8 @@
 
 - :func:`train_first_symbol`, :func:`gap_sweep`: RNN vs LSTM vs GRU on "remember the first
   symbol" across a gap of distractors (C21);
+- :func:`untrained_gains`: the carousel's product of forget gates against the RNN's
+  product of Jacobians, in untrained networks (C22);
 - :func:`train_shifted`: name the symbol ``shift`` steps away at every step, with a
   unidirectional or bidirectional LSTM, or the lecture's L-layer network (C27, C28);
 - :func:`lstm_gradient_norm`, :func:`clipping_run`, :func:`gate_saturation`: exploding
@@ -19,6 +21,7 @@ import numpy as np
 from rnnlib import layers
 from rnnlib.dense import Dense
 from rnnlib.experiments.lstm_network import LectureLSTMNetwork
+from rnnlib.flow import forget_gate_product, gradient_flow
 from rnnlib.losses import softmax_cross_entropy
 from rnnlib.optim import SGD, Adam, global_norm
 from rnnlib.tasks.memory import first_symbol, last_marked, shifted_symbol
@@ -30,17 +33,15 @@ KINDS = ("rnn", "lstm", "gru")
 def make_layer(kind, input_size, hidden_size, *, num_layers=1, bidirectional=False,
                forget_bias=0.0, rng=None):
     """A recurrent layer of the given ``kind``: "rnn" (tanh), "lstm" (with ``forget_bias``
-    added to the forget gate's bias) or "gru" (PyTorch's variant)."""
+    added to the forget gate's bias) or "gru" (PyTorch's variant, ``forget_bias`` added to
+    its update gate's bias: ``update_bias``, the share of the old state kept)."""
     common = dict(num_layers=num_layers, bidirectional=bidirectional, rng=rng)
     if kind == "rnn":
         return layers.RNN(input_size, hidden_size, **common)
     if kind == "lstm":
         return layers.LSTM(input_size, hidden_size, forget_bias=forget_bias, **common)
-    if kind == "gru":
-        layer = layers.GRU(input_size, hidden_size, **common)
-        for (_, _), cell in layer.cells.items():  # z_t = fraction of the old state kept
-            cell.params["bias_ih"][hidden_size:2 * hidden_size] += forget_bias
-        return layer
+    if kind == "gru":  # PyTorch's z_t is the fraction of the old state kept
+        return layers.GRU(input_size, hidden_size, update_bias=forget_bias, **common)
     raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
 
 
@@ -84,6 +85,26 @@ def gap_sweep(gaps, kinds=KINDS, *, seed=0, **kwargs):
     """:func:`train_first_symbol` for every kind at every gap: {(kind, gap): MemoryRun}."""
     return {(kind, gap): train_first_symbol(kind, gap, seed=seed, **kwargs)
             for kind in kinds for gap in gaps}
+
+
+def untrained_gains(forget_bias, recurrent_scale=1.0, *, gap=40, hidden=16, seed=0):
+    """The backward gains of an untrained LSTM and an untrained tanh RNN (both ``hidden``
+    units, PyTorch's initialisation, recurrent weights times ``recurrent_scale``, the LSTM's
+    forget-gate bias raised by ``forget_bias``) along one first-symbol sequence with
+    ``gap`` distractors (claim C22).
+
+    Returns ``(lag, carousel, rnn)``: the lags T - t (T+1,), the carousel gain
+    f_{t+1} ... f_T of every unit (T+1, H) (:func:`rnnlib.flow.forget_gate_product`) and
+    the RNN's ||dh_T/dh_t|| (T+1,) (:func:`rnnlib.flow.gradient_flow`)."""
+    x, _ = first_symbol(1, gap, n_symbols=3, n_distractors=4, rng=seed)
+    x = x[:, 0]
+    lstm = layers.LSTM(x.shape[1], hidden, forget_bias=forget_bias, rng=seed)
+    rnn = layers.RNN(x.shape[1], hidden, rng=seed)
+    for layer in (lstm, rnn):
+        layer.params["weight_hh_l0"][...] *= recurrent_scale
+    carousel = forget_gate_product(lstm, x)
+    lag = carousel.shape[0] - 1 - np.arange(carousel.shape[0])
+    return lag, carousel, gradient_flow(rnn, x).h_norms
 
 
 def shifted_batch(batch, length, shift, n_symbols, rng):

@@ -1,12 +1,16 @@
-"""Explorers of the LSTM/GRU notebook (04): long-term memory, the constant error carousel,
-and the gates of a trained LSTM."""
+"""Explorers of the LSTM/GRU notebook (04): long-term memory (claim C21), the constant
+error carousel (C22), and the gates of a trained LSTM. Each ``draw_*`` function draws on
+the figure it is given; each ``*_explorer`` returns the :class:`rnnlib.widgets.Explorer`."""
 
 import numpy as np
 
-from rnnlib import layers
-from rnnlib.experiments.memory import KINDS, train_first_symbol, train_last_marked
-from rnnlib.flow import forget_gate_product, gradient_flow
-from rnnlib.tasks.memory import first_symbol, last_marked
+from rnnlib.experiments.memory import (
+    KINDS,
+    train_first_symbol,
+    train_last_marked,
+    untrained_gains,
+)
+from rnnlib.tasks.memory import last_marked
 from rnnlib.train import predict
 from rnnlib.widgets import Choice, Explorer, Slider
 
@@ -35,25 +39,20 @@ def memory_explorer(**fixed):
 
 def draw_carousel(fig, forget_bias=2.0, recurrent_scale=1.0, gap=40, seed=0):
     """Untrained LSTM vs vanilla RNN on one first-symbol sequence: the carousel gain
-    prod f_k per unit and the RNN's ||dh_T/dh_t||, against the lag T - t (claim C22)."""
-    x, _ = first_symbol(1, int(gap), rng=int(seed))
-    x = x[:, 0]
-    D, H = x.shape[1], 16
-    lstm = layers.LSTM(D, H, forget_bias=forget_bias, rng=int(seed))
-    rnn = layers.RNN(D, H, rng=int(seed))
-    for layer in (lstm, rnn):
-        layer.params["weight_hh_l0"][...] *= recurrent_scale
-    prod = forget_gate_product(lstm, x)  # (T+1, H)
-    rnn_norms = gradient_flow(rnn, x).h_norms
-    lag = prod.shape[0] - 1 - np.arange(prod.shape[0])
+    prod f_k per unit and the RNN's ||dh_T/dh_t||, against the lag T - t (claim C22;
+    :func:`rnnlib.experiments.memory.untrained_gains`)."""
+    lag, prod, rnn_norms = untrained_gains(forget_bias, recurrent_scale, gap=int(gap),
+                                           seed=int(seed))
     ax = fig.subplots()
     ax.semilogy(lag, prod, color="tab:orange", lw=0.6, alpha=0.5)
     ax.semilogy(lag, prod.mean(axis=1), color="tab:orange", lw=2,
-                label="LSTM: f_{t+1} ... f_T (thin: each unit; thick: mean)")
-    ax.semilogy(lag, rnn_norms, color="tab:blue", lw=2, label="RNN: ||dh_T / dh_t||")
-    ax.set(xlabel="lag T - t", ylabel="gain", ylim=(1e-12, 1e3),
-           title=f"forget bias {forget_bias:.1f}, recurrent weights x {recurrent_scale:.1f}")
-    ax.legend(loc="lower left", fontsize=8)
+                label=r"LSTM: $f_{t+1}\cdots f_T$ (thin: each unit; thick: mean)")
+    ax.semilogy(lag, rnn_norms, color="tab:blue", lw=2,
+                label=r"RNN: $\|\partial h_T / \partial h_t\|$")
+    ax.set(xlabel="lag T - t", ylabel="gradient gain", ylim=(1e-12, 1e4),
+           title=f"untrained, forget bias {forget_bias:.1f}, "
+                 f"recurrent weights x {recurrent_scale:.2g}")
+    ax.legend(loc="upper right", fontsize=8)
 
 
 def carousel_explorer():
