@@ -72,3 +72,11 @@ def test_registry_errors_and_passthrough():
         get("elu", alpha=-1)
     act = get("TANH")
     assert act.name == "tanh" and get(act) is act
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float32_in_float32_out(name):
+    act = get(name, alpha=0.5)
+    z = np.linspace(-3, 3, 7, dtype=np.float32)
+    a = act.f(z)
+    assert a.dtype == np.float32 and act.df(z, a).dtype == np.float32
