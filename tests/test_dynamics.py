@@ -529,3 +529,15 @@ def test_remaining_functions_reject_bad_input():
         d.stable_by_roots(np.array([0.5, np.nan]))
     with pytest.raises(TypeError, match="w2 must be a real number"):
         d.in_k2_triangle(0.5, None)
+
+
+def test_most_stretched_direction():
+    rng = np.random.default_rng(5)
+    W = d.matrix_with_eigenvalues(np.array([0.9, 0.5, -0.3]), skew=3.0, rng=1)
+    v = d.most_stretched_direction(W)
+    assert np.linalg.norm(v) == pytest.approx(1.0)
+    assert np.linalg.norm(W @ v) == pytest.approx(d.largest_singular_value(W), rel=1e-12)
+    for u in rng.standard_normal((200, 3)):  # no other direction is stretched more
+        assert np.linalg.norm(W @ u) <= np.linalg.norm(W @ v) * np.linalg.norm(u) + 1e-12
+    with pytest.raises(ValueError, match="W must be square"):
+        d.most_stretched_direction(np.zeros((2, 3)))

@@ -23,6 +23,7 @@ from .matrices import (
     departure_from_normality,
     largest_singular_value,
     matrix_with_eigenvalues,
+    most_stretched_direction,
     polar_eigenvalues,
     spectral_radius,
 )
@@ -57,7 +58,8 @@ __all__ = [
     "final_value", "fitted_growth_rate", "fixed_point_by_iteration", "fixed_points",
     "impulse_response", "in_k2_triangle", "iterate", "jury_conditions", "jury_stable",
     "jury_table", "largest_singular_value", "lyapunov_values", "matrix_with_eigenvalues",
-    "memory_length", "modes", "multitap_impulse_response", "polar_eigenvalues",
+    "memory_length", "modes", "most_stretched_direction", "multitap_impulse_response",
+    "polar_eigenvalues",
     "predicted_growth_rate", "random_polynomial", "remove_top_modes", "response_norms",
     "simulate", "simulate_multitap", "single_input_responses", "spectral_radius",
     "stable_by_roots", "stable_fixed_point_counts", "time_delay", "time_to_forget",

@@ -111,6 +111,14 @@ def largest_singular_value(W):
     return float(np.linalg.norm(W, 2))
 
 
+def most_stretched_direction(W):
+    """The unit vector v that W stretches most: ||W v|| = ||W||_2 = sigma_1 (v is the top
+    right singular vector; its overall sign is arbitrary). For a non-normal W, the start
+    that shows the largest one-step growth (claim C6)."""
+    W = _square("W", W)
+    return np.linalg.svd(W)[2][0]
+
+
 def departure_from_normality(W):
     """||W W^T - W^T W||_F / ||W||_F^2: 0 for a normal matrix."""
     W = _square("W", W)

@@ -56,7 +56,7 @@ def draw_eigen_response(fig, r1=1.1, angle1=0.0, r2=0.9, angle2=60.0, skew=0.0,
         except ValueError:
             note = "\n(all $|\\lambda|$ equal: nothing to remove)"
     elif input == "most stretched":
-        x = 2.0 * np.linalg.svd(W)[2][0]  # top right singular vector, ||x|| = ||ones||
+        x = 2.0 * dynamics.most_stretched_direction(W)  # ||x|| = 2 = ||ones||
     h = dynamics.impulse_response(W, np.eye(4), x, steps)
     norms = np.maximum(dynamics.response_norms(h), 1e-300)
     t = np.arange(steps)
