@@ -27,6 +27,13 @@ def _check_nonnegative_int(name, value):
     return int(value)
 
 
+def _check_n_symbols(n_symbols):
+    n_symbols = check_positive_int("n_symbols", n_symbols)
+    if n_symbols < 2:
+        raise ValueError(f"n_symbols must be at least 2, got {n_symbols}")
+    return n_symbols
+
+
 def _check_float_dtype(dtype):
     dtype = np.dtype(dtype)
     if not np.issubdtype(dtype, np.floating):
@@ -49,9 +56,7 @@ def first_symbol(n, gap, *, n_symbols=4, n_distractors=4, rng=None, dtype=np.flo
     """
     n = check_positive_int("n", n)
     gap = _check_nonnegative_int("gap", gap)
-    n_symbols = check_positive_int("n_symbols", n_symbols)
-    if n_symbols < 2:
-        raise ValueError(f"n_symbols must be at least 2, got {n_symbols}")
+    n_symbols = _check_n_symbols(n_symbols)
     n_distractors = check_positive_int("n_distractors", n_distractors)
     dtype = _check_float_dtype(dtype)
     rng = as_generator(rng)
@@ -119,9 +124,7 @@ def shifted_symbol(n, length, shift, *, n_symbols=4, rng=None, dtype=np.float64)
     shift = int(shift)
     if abs(shift) >= length:
         raise ValueError(f"|shift| must be smaller than length = {length}, got shift = {shift}")
-    n_symbols = check_positive_int("n_symbols", n_symbols)
-    if n_symbols < 2:
-        raise ValueError(f"n_symbols must be at least 2, got {n_symbols}")
+    n_symbols = _check_n_symbols(n_symbols)
     dtype = _check_float_dtype(dtype)
     rng = as_generator(rng)
     symbols = rng.integers(0, n_symbols, size=(length, n))
@@ -146,9 +149,7 @@ def last_marked(n, length, *, n_symbols=3, n_marks=3, rng=None, dtype=np.float64
     """
     n = check_positive_int("n", n)
     length = check_positive_int("length", length)
-    n_symbols = check_positive_int("n_symbols", n_symbols)
-    if n_symbols < 2:
-        raise ValueError(f"n_symbols must be at least 2, got {n_symbols}")
+    n_symbols = _check_n_symbols(n_symbols)
     n_marks = check_positive_int("n_marks", n_marks)
     if n_marks > length - 1:
         raise ValueError(f"n_marks must be at most length - 1 = {length - 1}, got {n_marks}")
