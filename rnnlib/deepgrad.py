@@ -43,6 +43,8 @@ QUANTILES = (0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0)
 OUTLIER_DECADES = (1.0, 2.0, 3.0)
 """Per-instance norms this many decades above their layer's median are counted."""
 N_CLASSES = 10
+VIEWS = ("batch", "instances")
+"""The two views of the experiment: the batch gradient, or each instance's own gradient."""
 
 
 # --- the chain product (claim C14) ---------------------------------------------------
@@ -207,6 +209,30 @@ class NeuronGradients:
     def batch_median(self):
         """(L,) median over neurons of the batch log10 norms (ignoring exact zeros)."""
         return np.array([_nanmedian(b) for b in self.batch_log10])
+
+    def median(self, view="batch"):
+        """(L,) the median log10 norm per layer: :meth:`batch_median` for ``view="batch"``,
+        the median over all (n, j) of the per-instance norms for ``"instances"``."""
+        if view == "batch":
+            return self.batch_median()
+        if view == "instances":
+            return self.quantile(0.5)
+        raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
+
+    def decades_lost(self, view="batch"):
+        """How many decades the median (:meth:`median`) falls from the last hidden layer
+        (L-1) down to layer 1; negative if it grows."""
+        return decades_lost(self.median(view), self.n_layers - 1, 1)
+
+    def delta_decay(self):
+        """(predicted, measured) decades that ||delta|| = ||d Div_n / d z_k|| loses from
+        the last hidden layer (L-1) down to layer 1: predicted = -sum(log10 gains) from
+        :func:`backward_gains`, measured = the difference of the medians over instances
+        of log10 ||delta_n|| in those two layers."""
+        predicted = -float(np.sum(np.log10(self.gains)))
+        measured = float(np.median(self.delta_log10[self.n_layers - 2])
+                         - np.median(self.delta_log10[0]))
+        return predicted, measured
 
 
 def _nanmedian(values):

@@ -277,3 +277,18 @@ def test_neuron_gradients_bad_input(data):
         deepgrad.neuron_gradients(x, y, "swish", hidden=1, width=4)
     with pytest.raises(ValueError, match="unknown init"):
         deepgrad.neuron_gradients(x, y, "tanh", "lecun", hidden=1, width=4)
+
+
+def test_medians_and_decay_summaries(data):
+    x, y = data
+    res = deepgrad.neuron_gradients(x, y, "sigmoid", hidden=5, width=32, rng=1)
+    np.testing.assert_array_equal(res.median("batch"), res.batch_median())
+    np.testing.assert_array_equal(res.median("instances"), res.quantile(0.5))
+    assert res.decades_lost("batch") == deepgrad.decades_lost(res.batch_median(), 5, 1)
+    assert res.decades_lost("instances") > 1      # sigmoid: vanishing over 4 layers
+    predicted, measured = res.delta_decay()
+    assert predicted == pytest.approx(-np.sum(np.log10(res.gains)))
+    assert measured == pytest.approx(np.median(res.delta_log10[4]) - np.median(res.delta_log10[0]))
+    assert measured > 1
+    with pytest.raises(ValueError, match="view must be one of"):
+        res.median("neurons")

@@ -15,7 +15,7 @@ from rnnlib import activations, deepgrad, timegrad
 from rnnlib.widgets import Choice, Explorer, Slider
 
 PRODUCT_ACTIVATIONS = ("identity", "tanh", "sigmoid", "relu")
-VIEWS = ("batch", "instances")
+VIEWS = deepgrad.VIEWS
 COLORS = {"elu": "tab:green", "relu": "tab:orange", "sigmoid": "tab:red", "tanh": "tab:blue"}
 
 
@@ -129,7 +129,7 @@ def draw_deep(fig, activation="elu", init="pytorch", view="batch", results=None)
     for (act, ini), other in sorted(results.items()):
         if ini != init:
             continue
-        curve = other.batch_median() if view == "batch" else other.quantile(0.5)
+        curve = other.median(view)
         ax2.plot(other.layers, curve, "-", color=COLORS.get(act), label=act,
                  lw=2.5 if act == activation else 1)
     ax2.set(xlabel="layer", ylabel=r"median $\log_{10}\,\|\nabla_{W_{neuron}} Div\|$",
@@ -180,7 +180,7 @@ def draw_medians_by_init(fig, results, view="batch"):
     for ax, init in zip(axes, inits, strict=True):
         for (act, ini), res in results.items():
             if ini == init:
-                curve = res.batch_median() if view == "batch" else res.quantile(0.5)
+                curve = res.median(view)
                 ax.plot(res.layers, curve, "-", color=COLORS.get(act), label=act)
         n = next(r.n_instances for (_, i), r in results.items() if i == init)
         ax.set(title=f"{init} init ({n} images)", xlabel="layer")
