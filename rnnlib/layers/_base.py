@@ -24,6 +24,8 @@ import numpy as np
 
 from .._checks import as_float_array, as_generator, check_positive_int, load_arrays
 
+INFERENCE_BLOCK = 64  # time steps projected per matmul in inference (forward(cache=False))
+
 
 class RecurrentLayer:
     """Base of :class:`RNN`, :class:`LSTM`, :class:`GRU` (subclasses give ``_make_cell``).
@@ -193,21 +195,28 @@ class RecurrentLayer:
     def _run(self, cell, xs, s0, mask, keep=True):
         """One direction: all steps, in processing order. Steps past a sequence's end leave
         its state unchanged, so the final state is the state after its own last step.
-        Returns (outputs, final state parts, the steps' caches, or None if not ``keep``)."""
-        xp = cell.project_input(xs)  # (T, B, G*H): one matmul for every step
+        Returns (outputs, final state parts, the steps' caches, or None if not ``keep``).
+
+        The input projection is one matmul for all T steps when training (backward needs
+        it whole anyway); in inference (not ``keep``) it is made block by block of
+        ``INFERENCE_BLOCK`` steps, so that no (T, B, G*H) array is allocated."""
         T = xs.shape[0]
+        block = T if keep else INFERENCE_BLOCK
         out = np.empty((T, xs.shape[1], cell.hidden_size), dtype=self.dtype)
         state = s0
         steps = []
-        for t in range(T):
-            new, cache = cell.step(xp[t], self._pack(state))
-            new = self._unpack(new)
-            if mask is not None:
-                new = tuple(np.where(mask[t] > 0, n, s) for n, s in zip(new, state, strict=True))
-            out[t] = new[0]
-            if keep:
-                steps.append(cache)
-            state = new
+        for start in range(0, T, block):
+            xp = cell.project_input(xs[start:start + block])  # (block, B, G*H)
+            for t in range(start, min(start + block, T)):
+                new, cache = cell.step(xp[t - start], self._pack(state))
+                new = self._unpack(new)
+                if mask is not None:
+                    new = tuple(np.where(mask[t] > 0, n, s)
+                                for n, s in zip(new, state, strict=True))
+                out[t] = new[0]
+                if keep:
+                    steps.append(cache)
+                state = new
         return out, state, (steps if keep else None)
 
     # -- internals for plotting --------------------------------------------------------------
