@@ -263,8 +263,8 @@ def draw_cliff(fig, lr=0.02, clip=2.0, w0=7.0, b0=-3.0, iterations=60, steps=CLI
                               (clipped, "w.-", f"clipped at {clip:.3g}")]:
         ax1.plot(run["path"][:, 0], run["path"][:, 1], style, ms=3, lw=1, label=label)
     ax1.set(xlim=CLIFF_W, ylim=CLIFF_B, xlabel="w", ylabel="b",
-            title=f"E = (h_{steps} - 0.7)^2,  h_t = w sigmoid(h_(t-1)) + b")
-    ax1.legend(fontsize=7, loc="upper right")
+            title=rf"$E = (h_{{{steps}}} - 0.7)^2$,  $h_t = w\,\sigma(h_{{t-1}}) + b$")
+    ax1.legend(fontsize=7, loc="lower left")
     ax2.semilogy(plain["loss"], "r.-", ms=3,
                  label=f"plain (largest |g| {plain['grad_norm'].max():.2g})")
     ax2.semilogy(clipped["loss"], "k.-", ms=3, label=f"clipped at {clip:.3g}")
