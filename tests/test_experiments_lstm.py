@@ -191,3 +191,29 @@ def test_untrained_gains_carousel_survives_only_with_open_forget_gates():
     np.testing.assert_array_equal(open_[-1], 1.0)  # lag 0: the empty product
     assert open_[0].min() > 0.5  # sigma(5)^32 ~ 0.8
     assert half[0].max() < 1e-5 and rnn[0] < 1e-5  # gates near 1/2: vanishes like the RNN
+
+
+def _marked_model(hidden=4):
+    """An untrained last-marked model whose weights are all zero (every gate 1/2)."""
+    run = train_last_marked(steps=1, n_test=10, hidden=hidden)
+    for p in run.model.params.values():
+        p[...] = 0.0
+    return run.model
+
+
+def test_gate_saturation_counts_gates_within_1e3_of_0_or_1():
+    model = _marked_model()
+    x, _, _ = last_marked(5, 12, rng=0)
+    assert gate_saturation(model, x) == 0.0  # every gate exactly 1/2
+    model.params["rnn.bias_ih_l0"][...] = 50.0  # every gate sigma(50) = 1
+    assert gate_saturation(model, x) == 1.0
+
+
+def test_forget_at_marks_finds_the_unit_whose_forget_gate_the_mark_closes():
+    model = _marked_model(hidden=4)
+    H, mark_channel = 4, 3  # 3 symbols, then the mark
+    model.params["rnn.weight_ih_l0"][H + 2, mark_channel] = -20.0  # forget row of unit 2
+    x, _, marks = last_marked(50, 20, rng=1)
+    unit, f_marked, f_held, forget = forget_at_marks(model, x, marks)
+    assert unit == 2 and f_marked < 1e-8 and abs(f_held - 0.5) < 1e-12
+    np.testing.assert_allclose(forget[~marks][:, 2], 0.5)
