@@ -10,6 +10,8 @@ and backpropagation (through time, for recurrent models; claim C31). One step is
 
 Any object with ``params``, ``grads``, ``forward`` and ``backward`` can be trained: a
 :class:`SequenceModel`, an :class:`rnnlib.dense.MLP`, a :class:`rnnlib.dense.Dense`.
+:func:`predict` and :func:`evaluate` run ``forward(..., cache=False)`` (inference: nothing
+is kept for backward, so scoring long sequences costs no per-step memory).
 
 A *batch* is a tuple ``(x, target)``, ``(x, target, mask)`` or ``(x, target, mask, lengths)``:
 ``mask`` goes to the loss (None: every entry counts), ``lengths`` (B,) to ``model.forward``.
