@@ -28,6 +28,9 @@ import numpy as np
 
 from rnnlib._checks import as_float_array, as_generator, check_positive_int
 from rnnlib.cells import LSTMCell
+from rnnlib.dense import Dense
+from rnnlib.layers import LSTM
+from rnnlib.train import SequenceModel
 
 
 class LectureLSTMNetwork:
@@ -104,10 +107,6 @@ class LectureLSTMNetwork:
         """The same network as an :class:`rnnlib.layers.LSTM` (num_layers = L) followed by a
         Dense output layer in a :class:`rnnlib.train.SequenceModel`, with copies of these
         weights (for comparing the two implementations)."""
-        from rnnlib.dense import Dense
-        from rnnlib.layers import LSTM
-        from rnnlib.train import SequenceModel
-
         first = self.cells[0]
         lstm = LSTM(first.input_size, first.hidden_size, self.num_layers)
         lstm.load_state_dict({f"{k}_l{l}": v for l, c in enumerate(self.cells)
