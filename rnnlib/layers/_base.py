@@ -139,7 +139,8 @@ class RecurrentLayer:
         cache   : True (default) keeps every step's values for :meth:`backward` and
                   :attr:`internals`; False (inference: prediction, evaluation) keeps none of
                   them, so memory does not grow with T (``backward`` then raises, and
-                  ``internals`` recomputes them with one more forward pass).
+                  ``internals`` recomputes them with one more forward pass over the same
+                  ``x``, which is referenced, not copied: do not modify it in between).
         Returns ``(outputs, final_state)``: outputs (T, B, H * num_directions), zero past each
         sequence's end; final_state h_n (num_layers * num_directions, B, H), or (h_n, c_n).
         """
