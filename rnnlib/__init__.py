@@ -1,8 +1,15 @@
 """rnnlib: a small, readable NumPy library for a lecture on recurrent networks.
 
-Modules (lower ones never import higher ones):
-activations -> cells -> layers; dense; losses; optim; gradcheck; train;
-dynamics; tasks; datasets; widgets.
+Modules, from the bottom up (a lower module never imports a higher one):
+
+- ``_checks``: input validation with clear errors.
+- ``activations``, ``gradcheck``, ``widgets``, ``datasets``.
+- ``cells``, ``dense``, ``losses``, ``optim``, ``flow``, ``dynamics``, ``tasks``.
+- ``layers`` (RNN, LSTM, GRU sequence layers), ``train`` (model container, training loop).
+- ``deepgrad``, ``timegrad``, ``handbuilt``.
+- ``experiments`` (the notebooks' runs), then ``explorers`` (their interactive figures).
+
+The README's module overview describes each; ``tests/test_layering.py`` checks the order.
 """
 
 __version__ = "0.1.0"
