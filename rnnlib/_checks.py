@@ -1,6 +1,8 @@
 """Input validation shared by every module: clear errors that name the argument,
 say what was expected and what was given."""
 
+import numbers
+
 import numpy as np
 
 
@@ -50,11 +52,53 @@ def load_arrays(params, state, name="state_dict"):
         params[k][...] = value
 
 
+def _check_int_type(name, value, expected):
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}")
+
+
 def check_positive_int(name, value):
-    """Raise unless ``value`` is an integer >= 1."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+    """``value`` as an int >= 1: TypeError unless an integer (bool rejected), ValueError
+    if it is < 1."""
+    _check_int_type(name, value, "a positive integer")
+    if value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def check_nonnegative_int(name, value):
+    """``value`` as an int >= 0: TypeError unless an integer (bool rejected), ValueError
+    if it is negative."""
+    _check_int_type(name, value, "a non-negative integer")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def as_finite_float(name, value):
+    """A real finite scalar (Python or NumPy int or float, or a 0-d real array; not bool)
+    as a Python float: TypeError for another type, ValueError for NaN or infinity."""
+    arr = np.asarray(value) if isinstance(value, np.ndarray) else None
+    if arr is not None and arr.ndim == 0:
+        value = arr[()]
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def check_float_dtype(name, dtype):
+    """``dtype`` as a NumPy floating dtype (float16/32/64...), or a TypeError naming
+    ``name``."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as err:
+        raise TypeError(f"{name} must be a floating-point dtype, got {dtype!r}") from err
+    if not np.issubdtype(dt, np.floating):
+        raise TypeError(f"{name} must be a floating-point dtype, got {dt}")
+    return dt
 
 
 def as_generator(rng):

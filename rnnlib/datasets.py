@@ -19,7 +19,7 @@ from importlib import resources
 
 import numpy as np
 
-from rnnlib._checks import as_generator, check_positive_int
+from rnnlib._checks import as_generator, check_float_dtype, check_positive_int
 
 MNIST_FILE = "mnist_5k.npz"
 SCALES = ("unit", "standard", "none")
@@ -66,9 +66,7 @@ def load_mnist(n=None, *, scale="unit", flatten=True, dtype=np.float64, rng=None
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {', '.join(SCALES)}, got {scale!r}")
-    dtype = np.dtype(dtype)
-    if not np.issubdtype(dtype, np.floating):
-        raise TypeError(f"dtype must be a floating-point dtype, got {dtype}")
+    dtype = check_float_dtype("dtype", dtype)
     images, labels = _read_mnist()
     if n is not None:
         n = check_positive_int("n", n)

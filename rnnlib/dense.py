@@ -29,16 +29,15 @@ Initialisations (``init=``), weights drawn first, then bias, layer by layer:
 import numpy as np
 
 from . import activations
-from ._checks import as_float_array, as_generator, check_positive_int, load_arrays
+from ._checks import (
+    as_float_array,
+    as_generator,
+    check_float_dtype,
+    check_positive_int,
+    load_arrays,
+)
 
 INITS = ("pytorch", "glorot", "he")
-
-
-def _check_dtype(dtype):
-    dtype = np.dtype(dtype)
-    if not np.issubdtype(dtype, np.floating):
-        raise TypeError(f"dtype must be a floating-point type, got {dtype}")
-    return dtype
 
 
 def init_weights(in_features, out_features, init, rng, dtype=np.float64):
@@ -71,12 +70,13 @@ class Dense:
                  dtype=np.float64):
         self.in_features = check_positive_int("in_features", in_features)
         self.out_features = check_positive_int("out_features", out_features)
-        self.dtype = _check_dtype(dtype)
+        self.dtype = check_float_dtype("dtype", dtype)
         self.init = init
         weight, bias = init_weights(self.in_features, self.out_features, init,
                                     as_generator(rng), self.dtype)
         self.params = {"weight": weight, "bias": bias}
-        self.grads = {"weight": np.zeros_like(weight), "bias": np.zeros_like(bias)}
+        self.grads = {"weight": np.zeros(weight.shape, self.dtype),
+                      "bias": np.zeros(bias.shape, self.dtype)}
         self._x = None
 
     def __repr__(self):

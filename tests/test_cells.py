@@ -140,7 +140,7 @@ def test_cell_bad_constructor_arguments():
         RNNCell(D, H, activation="softsign")
     with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
         RNNCell(D, 0)
-    with pytest.raises(ValueError, match="input_size must be a positive integer"):
+    with pytest.raises(TypeError, match="input_size must be a positive integer"):
         RNNCell(2.5, H)
     with pytest.raises(TypeError, match="dtype must be a floating-point dtype"):
         RNNCell(D, H, dtype=np.int32)
@@ -221,7 +221,7 @@ def test_lstm_cell_param_shapes_and_forget_bias():
 def test_lstm_cell_bad_arguments():
     with pytest.raises(ValueError, match="unknown peephole 'diag'"):
         LSTMCell(D, H, peephole="diag")
-    with pytest.raises(ValueError, match="forget_bias must be a finite number"):
+    with pytest.raises(ValueError, match="forget_bias must be finite"):
         LSTMCell(D, H, forget_bias=np.inf)
     cell = LSTMCell(D, H)
     with pytest.raises(TypeError, match=r"state must be a tuple \(h, c\)"):
@@ -296,7 +296,7 @@ def test_gru_update_bias_shifts_the_update_gate_only(variant):
     assert np.all(update_b > update_a)  # sigma(z + 2) > sigma(z)
     assert b.update_bias == 2.0 and "update_bias=2" in repr(b)
     _gradcheck_cell(b)
-    with pytest.raises(ValueError, match="update_bias must be a finite number"):
+    with pytest.raises(ValueError, match="update_bias must be finite"):
         GRUCell(D, H, update_bias=np.nan)
 
 

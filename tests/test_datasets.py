@@ -82,7 +82,7 @@ def test_balanced_indices_distinct():
     ("kwargs", "exc", "match"),
     [
         ({"n": 0}, ValueError, "n must be a positive integer"),
-        ({"n": 2.5}, ValueError, "n must be a positive integer"),
+        ({"n": 2.5}, TypeError, "n must be a positive integer"),
         ({"n": 5001}, ValueError, "at most 5000"),
         ({"scale": "minmax"}, ValueError, "scale must be one of unit, standard, none"),
         ({"dtype": np.int32}, TypeError, "dtype must be a floating-point dtype"),

@@ -161,7 +161,7 @@ def test_bad_inputs():
         Dense(3, 2, init="lecun")
     with pytest.raises(ValueError, match="in_features must be a positive integer"):
         Dense(0, 2)
-    with pytest.raises(TypeError, match="dtype must be a floating-point type"):
+    with pytest.raises(TypeError, match="dtype must be a floating-point dtype"):
         Dense(3, 2, dtype=np.int64)
     with pytest.raises(TypeError, match="rng must be"):
         Dense(3, 2, rng="seed")

@@ -365,7 +365,7 @@ def test_random_polynomial_has_the_promised_roots():
                 assert np.min(np.abs(moduli - 1)) < 1.1e-6
     with pytest.raises(ValueError, match="degree must be at least 1"):
         d.random_polynomial(rng, 0)
-    with pytest.raises(ValueError, match="degree must be a non-negative integer"):
+    with pytest.raises(TypeError, match="degree must be a non-negative integer"):
         d.random_polynomial(rng, 2.0)
     with pytest.raises(ValueError, match="radii must be"):
         d.random_polynomial(rng, 2, radii=(1.0, 0.5))
@@ -513,7 +513,7 @@ def test_remaining_functions_reject_bad_input():
     # a Jordan block: ||W W^T - W^T W||_F = ||diag(1, -1)||_F = sqrt 2, ||W||_F^2 = 1
     jordan = np.array([[0.0, 1.0], [0.0, 0.0]])
     assert d.departure_from_normality(jordan) == pytest.approx(np.sqrt(2))
-    with pytest.raises(ValueError, match="steps must be a non-negative integer"):
+    with pytest.raises(TypeError, match="steps must be a non-negative integer"):
         d.final_value(0.5, steps=2.5)
     with pytest.raises(ValueError, match="h must have 1 or 2 dimensions"):
         d.response_norms(np.zeros((2, 2, 2)))

@@ -107,7 +107,7 @@ def test_metrics():
 def test_bad_inputs():
     with pytest.raises(ValueError, match="n_bits must be a positive integer"):
         ar.addition_sequences(3, 0)
-    with pytest.raises(ValueError, match="batch must be a positive integer"):
+    with pytest.raises(TypeError, match="batch must be a positive integer"):
         ar.parity_sequences(2.5, 3)
     with pytest.raises(TypeError, match="rng must be"):
         ar.addition_sequences(3, 3, rng="seed")

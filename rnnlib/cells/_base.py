@@ -12,7 +12,7 @@ layers (:mod:`rnnlib.layers`) call the pieces so that the input matmuls run once
 
 import numpy as np
 
-from .._checks import as_float_array, as_generator, check_positive_int
+from .._checks import as_float_array, as_generator, check_float_dtype, check_positive_int
 
 
 class RecurrentCell:
@@ -25,13 +25,7 @@ class RecurrentCell:
     def __init__(self, input_size, hidden_size, *, rng=None, dtype=np.float64):
         self.input_size = check_positive_int("input_size", input_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
-        try:
-            dt = np.dtype(dtype)
-        except TypeError as err:
-            raise TypeError(f"dtype must be a floating-point dtype, got {dtype!r}") from err
-        if not np.issubdtype(dt, np.floating):
-            raise TypeError(f"dtype must be a floating-point dtype, got {dt}")
-        self.dtype = dt
+        self.dtype = check_float_dtype("dtype", dtype)
         self._rng = as_generator(rng)
         self.params = {}
         self.grads = {}

@@ -37,6 +37,7 @@ the pre-activations "pre_reset", "pre_update", "pre_new".
 
 import numpy as np
 
+from .._checks import as_finite_float
 from ..activations import sigmoid
 from ._base import RecurrentCell, flat, stack_caches
 
@@ -57,11 +58,10 @@ class GRUCell(RecurrentCell):
                  rng=None, dtype=np.float64):
         if variant not in VARIANTS:
             raise ValueError(f"unknown GRU variant {variant!r}; expected 'pytorch' or 'lecture'")
-        if not np.isfinite(update_bias):
-            raise ValueError(f"update_bias must be a finite number, got {update_bias!r}")
+        update_bias = as_finite_float("update_bias", update_bias)
         super().__init__(input_size, hidden_size, rng=rng, dtype=dtype)
         self.variant = variant
-        self.update_bias = float(update_bias)
+        self.update_bias = update_bias
         H, D = self.hidden_size, self.input_size
         self._add_param("weight_ih", (3 * H, D))
         self._add_param("weight_hh", (3 * H, H))

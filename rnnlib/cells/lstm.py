@@ -33,6 +33,7 @@ the gradients dL/dh_t, dL/dC_t (the lecture's dh, dC).
 
 import numpy as np
 
+from .._checks import as_finite_float
 from ..activations import sigmoid
 from ._base import RecurrentCell, stack_caches
 
@@ -61,11 +62,10 @@ class LSTMCell(RecurrentCell):
         if peephole not in PEEPHOLES:
             raise ValueError(f"unknown peephole {peephole!r}; expected one of "
                              f"None, 'diagonal', 'full'")
-        if not np.isfinite(forget_bias):
-            raise ValueError(f"forget_bias must be a finite number, got {forget_bias!r}")
+        forget_bias = as_finite_float("forget_bias", forget_bias)
         super().__init__(input_size, hidden_size, rng=rng, dtype=dtype)
         self.peephole = peephole
-        self.forget_bias = float(forget_bias)
+        self.forget_bias = forget_bias
         H, D = self.hidden_size, self.input_size
         self._add_param("weight_ih", (4 * H, D))
         self._add_param("weight_hh", (4 * H, H))

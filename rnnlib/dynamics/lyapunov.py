@@ -17,8 +17,7 @@ rho(W) < 1: rho(W) < 1 is exactly "all poles inside the unit circle".
 import numpy as np
 
 from .. import activations
-from .._checks import as_float_array
-from ._util import as_nonneg_int
+from .._checks import as_float_array, check_nonnegative_int
 from .matrices import _square
 
 
@@ -36,7 +35,7 @@ def iterate(W, h0, steps, *, b=None, activation="tanh"):
     h = as_float_array("h0", h0, shape=(H,))
     b = np.zeros(H) if b is None else as_float_array("b", b, shape=(H,))
     act = activations.get(activation)
-    steps = as_nonneg_int("steps", steps)
+    steps = check_nonnegative_int("steps", steps)
     out = np.empty((steps, H))
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps):

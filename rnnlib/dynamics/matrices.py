@@ -19,8 +19,7 @@ while even when every |lambda| < 1 (the lecture's "middling t", claim C6).
 
 import numpy as np
 
-from .._checks import as_float_array, as_generator
-from ._util import as_real
+from .._checks import as_finite_float, as_float_array, as_generator
 
 
 def polar_eigenvalues(magnitudes, angles):
@@ -78,7 +77,7 @@ def matrix_with_eigenvalues(eigenvalues, *, skew=0.0, rng=None):
     rng        : seed or numpy Generator (Q and N are drawn from it).
     """
     reals, pairs = _blocks(eigenvalues)
-    skew = as_real("skew", skew)
+    skew = as_finite_float("skew", skew)
     if skew < 0:
         raise ValueError(f"skew must be >= 0, got {skew}")
     rng = as_generator(rng)
@@ -127,7 +126,7 @@ def departure_from_normality(W):
 
 def _square(name, W):
     if np.ndim(W) == 0:
-        return np.array([[as_real(name, W)]])
+        return np.array([[as_finite_float(name, W)]])
     W = as_float_array(name, W, ndim=2)
     if W.shape[0] != W.shape[1]:
         raise ValueError(f"{name} must be square, got shape {W.shape}")

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_float_array
-from ._util import as_nonneg_int, as_real
+from .._checks import as_finite_float, as_float_array, check_nonnegative_int
 from .simulate import impulse_response, response_norms
 
 
@@ -40,7 +39,7 @@ def time_to_forget(effect, tol=1e-3):
     effect: (T,) the size of the effect of x(0) at each time, e.g. e(t) or |h(t)|.
     """
     effect = as_float_array("effect", effect, ndim=1, finite=False)
-    tol = as_real("tol", tol)
+    tol = as_finite_float("tol", tol)
     if tol <= 0:
         raise ValueError(f"tol must be > 0, got {tol}")
     if effect.size == 0:
@@ -54,8 +53,8 @@ def time_to_forget(effect, tol=1e-3):
 def memory_length(W, C, x0, *, x_ref=None, b=0.0, activation="tanh", h0=None, tol=1e-3,
                   horizon=1000, blowup=1e6):
     """The memory of x(0) = x0 in h(t) = f(W h(t-1) + C x(t) + b) (module docstring)."""
-    horizon = as_nonneg_int("horizon", horizon)
-    tol, blowup = as_real("tol", tol), as_real("blowup", blowup)
+    horizon = check_nonnegative_int("horizon", horizon)
+    tol, blowup = as_finite_float("tol", tol), as_finite_float("blowup", blowup)
     if tol <= 0 or blowup <= tol:
         raise ValueError(f"need 0 < tol < blowup, got tol={tol}, blowup={blowup}")
     if horizon < 1:

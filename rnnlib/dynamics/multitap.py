@@ -16,8 +16,7 @@ criterion. For K = 2 the stable region is the triangle |w_2| < 1, |w_1| < 1 - w_
 
 import numpy as np
 
-from .._checks import as_float_array, as_generator
-from ._util import as_nonneg_int, as_real
+from .._checks import as_finite_float, as_float_array, as_generator, check_nonnegative_int
 
 
 def _taps(w):
@@ -31,7 +30,7 @@ def simulate_multitap(w, c, x, *, h_init=None):
     """h(t) for t = 0..T-1; w (K,) taps, c a number, x (T,); h_init (K,) holds
     h(-1), ..., h(-K) (default zeros)."""
     w = _taps(w)
-    c = as_real("c", c)
+    c = as_finite_float("c", c)
     x = as_float_array("x", x, ndim=1)
     K = w.size
     past = np.zeros(K) if h_init is None else as_float_array("h_init", h_init, shape=(K,))
@@ -47,7 +46,7 @@ def simulate_multitap(w, c, x, *, h_init=None):
 
 def multitap_impulse_response(w, c, steps):
     """The response to x(0) = 1 (x(t) = 0 afterwards) from a zero past."""
-    steps = as_nonneg_int("steps", steps)
+    steps = check_nonnegative_int("steps", steps)
     x = np.zeros(steps)
     if steps:
         x[0] = 1.0
@@ -129,10 +128,10 @@ def random_polynomial(rng, degree, *, near_unit_circle=False, radii=(0.1, 1.5)):
     case for a stability test. Returns (coefficients (degree + 1,) highest first, roots).
     For testing the Jury test against the roots."""
     rng = as_generator(rng)
-    degree = as_nonneg_int("degree", degree)
+    degree = check_nonnegative_int("degree", degree)
     if degree < 1:
         raise ValueError(f"degree must be at least 1, got {degree}")
-    lo, hi = as_real("radii[0]", radii[0]), as_real("radii[1]", radii[1])
+    lo, hi = as_finite_float("radii[0]", radii[0]), as_finite_float("radii[1]", radii[1])
     if not 0 <= lo < hi:
         raise ValueError(f"radii must be (low, high) with 0 <= low < high, got {radii}")
     n_pairs = int(rng.integers(0, degree // 2 + 1))
@@ -149,7 +148,7 @@ def random_polynomial(rng, degree, *, near_unit_circle=False, radii=(0.1, 1.5)):
 
 def in_k2_triangle(w1, w2):
     """The K = 2 stability region: |w2| < 1 and |w1| < 1 - w2."""
-    w1, w2 = as_real("w1", w1), as_real("w2", w2)
+    w1, w2 = as_finite_float("w1", w1), as_finite_float("w2", w2)
     return bool(abs(w2) < 1 and abs(w1) < 1 - w2)
 
 

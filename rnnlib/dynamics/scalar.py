@@ -18,8 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import activations
-from .._checks import as_float_array
-from ._util import as_nonneg_int, as_real
+from .._checks import as_finite_float, as_float_array, check_nonnegative_int
 from .simulate import impulse_response
 
 _RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
@@ -68,8 +67,9 @@ def fixed_points(w, c=0.0, x=0.0, b=0.0, *, activation="sigmoid", interval=(-10.
     w = 1 and c x + b = 0).
     """
     act = activations.get(activation)
-    w, u = as_real("w", w), as_real("c", c) * as_real("x", x) + as_real("b", b)
-    grid = as_nonneg_int("grid", grid)
+    w = as_finite_float("w", w)
+    u = as_finite_float("c", c) * as_finite_float("x", x) + as_finite_float("b", b)
+    grid = check_nonnegative_int("grid", grid)
     if grid < 3:
         raise ValueError(f"grid must be at least 3, got {grid}")
     if act.name == "identity":

@@ -18,19 +18,18 @@ blows up overflows to inf (and then NaN) without a warning: that is what is show
 import numpy as np
 
 from .. import activations
-from .._checks import as_float_array
-from ._util import as_nonneg_int, as_real
+from .._checks import as_finite_float, as_float_array, check_nonnegative_int
 
 
 def _system(W, C, x, b, h0):
     """Check and reshape to the vector form; return (W, C, x, b, h0, scalar)."""
     if np.ndim(W) == 0:
-        w = as_real("W", W)
-        c = as_real("C", C)
+        w = as_finite_float("W", W)
+        c = as_finite_float("C", C)
         x = as_float_array("x", x, ndim=1)
-        h0 = 0.0 if h0 is None else as_real("h0", h0)
+        h0 = 0.0 if h0 is None else as_finite_float("h0", h0)
         return (np.array([[w]]), np.array([[c]]), x[:, None],
-                np.array([as_real("b", b)]), np.array([h0]), True)
+                np.array([as_finite_float("b", b)]), np.array([h0]), True)
     W = as_float_array("W", W, ndim=2)
     H = W.shape[0]
     if W.shape != (H, H):
@@ -42,7 +41,8 @@ def _system(W, C, x, b, h0):
     if x.ndim not in (2, 3) or x.shape[-1] != C.shape[1]:
         raise ValueError(f"x must have shape (T, {C.shape[1]}) or (T, B, {C.shape[1]}), "
                          f"got {x.shape}")
-    b = np.full(H, as_real("b", b)) if np.ndim(b) == 0 else as_float_array("b", b, shape=(H,))
+    b = (np.full(H, as_finite_float("b", b)) if np.ndim(b) == 0
+         else as_float_array("b", b, shape=(H,)))
     if h0 is None:
         h0 = np.zeros(x.shape[1:-1] + (H,))
     elif x.ndim == 3 and np.ndim(h0) == 2:
@@ -76,11 +76,11 @@ def impulse_response(W, C, x0, steps, *, b=0.0, activation="identity", h0=None):
     For the linear system with h0 = 0 and b = 0 this is h_0(t) = W^t C x(0).
     x0: a number (scalar system) or a (D,) vector.
     """
-    steps = as_nonneg_int("steps", steps)
+    steps = check_nonnegative_int("steps", steps)
     if np.ndim(W) == 0:
         x = np.zeros(steps)
         if steps:
-            x[0] = as_real("x0", x0)
+            x[0] = as_finite_float("x0", x0)
     else:
         x0 = as_float_array("x0", x0, ndim=1)
         x = np.zeros((steps, x0.size))
@@ -103,7 +103,7 @@ def unrolled_linear(W, C, x, k, *, h0=None):
     W, C, x, _, h0, _ = _system(W, C, x, 0.0, h0)
     if x.ndim != 2:
         raise ValueError(f"x must have shape (T, D) (one sequence), got {x.shape}")
-    k = as_nonneg_int("k", k)
+    k = check_nonnegative_int("k", k)
     if k >= x.shape[0]:
         raise ValueError(f"k must be below the sequence length {x.shape[0]}, got {k}")
     power = np.linalg.matrix_power
@@ -152,13 +152,13 @@ def time_delay(weights, x, *, b=0.0, activation="tanh"):
     weights = as_float_array("weights", weights)
     if weights.ndim == 1:
         x = as_float_array("x", x, ndim=1)
-        z = np.convolve(x, weights)[: x.size] + as_real("b", b)
+        z = np.convolve(x, weights)[: x.size] + as_finite_float("b", b)
         return act.f(z)
     if weights.ndim != 3:
         raise ValueError(f"weights must have shape (K+1,) or (K+1, H, D), got {weights.shape}")
     x = as_float_array("x", x, shape=(None, weights.shape[2]))
     H = weights.shape[1]
-    b = as_real("b", b) if np.ndim(b) == 0 else as_float_array("b", b, shape=(H,))
+    b = as_finite_float("b", b) if np.ndim(b) == 0 else as_float_array("b", b, shape=(H,))
     z = np.zeros((x.shape[0], H)) + b
     for k in range(weights.shape[0]):
         z[k:] += x[: x.shape[0] - k] @ weights[k].T

@@ -28,7 +28,7 @@ Targets are 0/1 floats (for a sigmoid-BCE loss); predictions are bits, e.g. from
 
 import numpy as np
 
-from rnnlib._checks import as_generator, check_positive_int
+from rnnlib._checks import as_generator, check_nonnegative_int, check_positive_int
 
 # Below this many possible inputs, distinct samples are drawn by index without replacement.
 _ENUMERATE_MAX_BITS = 20
@@ -39,9 +39,7 @@ def int_to_bits(value, n_bits):
     """The ``n_bits`` binary digits of the non-negative Python int ``value``, least
     significant first, as a uint8 array of shape (n_bits,)."""
     n_bits = check_positive_int("n_bits", n_bits)
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ValueError(f"value must be a non-negative integer, got {value!r}")
-    value = int(value)
+    value = check_nonnegative_int("value", value)
     if value.bit_length() > n_bits:
         raise ValueError(f"value needs {value.bit_length()} bits, more than n_bits={n_bits}")
     raw = value.to_bytes((n_bits + 7) // 8, "little")

@@ -18,13 +18,12 @@ draw goes through the ``rng`` passed (an int seed or a ``numpy.random.Generator`
 
 import numpy as np
 
-from rnnlib._checks import as_generator, check_positive_int
-
-
-def _check_nonnegative_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    return int(value)
+from rnnlib._checks import (
+    as_generator,
+    check_float_dtype,
+    check_nonnegative_int,
+    check_positive_int,
+)
 
 
 def _check_n_symbols(n_symbols):
@@ -32,13 +31,6 @@ def _check_n_symbols(n_symbols):
     if n_symbols < 2:
         raise ValueError(f"n_symbols must be at least 2, got {n_symbols}")
     return n_symbols
-
-
-def _check_float_dtype(dtype):
-    dtype = np.dtype(dtype)
-    if not np.issubdtype(dtype, np.floating):
-        raise TypeError(f"dtype must be a floating-point dtype, got {dtype}")
-    return dtype
 
 
 def first_symbol(n, gap, *, n_symbols=4, n_distractors=4, rng=None, dtype=np.float64):
@@ -55,10 +47,10 @@ def first_symbol(n, gap, *, n_symbols=4, n_distractors=4, rng=None, dtype=np.flo
     in [0, K). Chance accuracy is 1/K.
     """
     n = check_positive_int("n", n)
-    gap = _check_nonnegative_int("gap", gap)
+    gap = check_nonnegative_int("gap", gap)
     n_symbols = _check_n_symbols(n_symbols)
     n_distractors = check_positive_int("n_distractors", n_distractors)
-    dtype = _check_float_dtype(dtype)
+    dtype = check_float_dtype("dtype", dtype)
     rng = as_generator(rng)
     T, channels = gap + 2, n_symbols + n_distractors + 1
     y = rng.integers(0, n_symbols, size=n)
@@ -87,7 +79,7 @@ def adding_problem(n, length, *, rng=None, dtype=np.float64):
     length = check_positive_int("length", length)
     if length < 2:
         raise ValueError(f"length must be at least 2, got {length}")
-    dtype = _check_float_dtype(dtype)
+    dtype = check_float_dtype("dtype", dtype)
     rng = as_generator(rng)
     half = length // 2
     values = rng.random((length, n))
@@ -125,7 +117,7 @@ def shifted_symbol(n, length, shift, *, n_symbols=4, rng=None, dtype=np.float64)
     if abs(shift) >= length:
         raise ValueError(f"|shift| must be smaller than length = {length}, got shift = {shift}")
     n_symbols = _check_n_symbols(n_symbols)
-    dtype = _check_float_dtype(dtype)
+    dtype = check_float_dtype("dtype", dtype)
     rng = as_generator(rng)
     symbols = rng.integers(0, n_symbols, size=(length, n))
     x = np.eye(n_symbols, dtype=dtype)[symbols]
@@ -153,7 +145,7 @@ def last_marked(n, length, *, n_symbols=3, n_marks=3, rng=None, dtype=np.float64
     n_marks = check_positive_int("n_marks", n_marks)
     if n_marks > length - 1:
         raise ValueError(f"n_marks must be at most length - 1 = {length - 1}, got {n_marks}")
-    dtype = _check_float_dtype(dtype)
+    dtype = check_float_dtype("dtype", dtype)
     rng = as_generator(rng)
     symbols = rng.integers(0, n_symbols, size=(length, n))
     marks = np.zeros((length, n), dtype=bool)
