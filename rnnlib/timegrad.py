@@ -156,14 +156,10 @@ def pascanu_bound(sigma_max, activation, lags):
 
 
 def states(rnn, activation="tanh", h0=None):
-    """(T+1, H) the states h_0..h_T of the forward pass (h_0 = ``h0`` or rnn.h0)."""
-    act = activations.get(activation)
+    """(T+1, H) the states h_0..h_T of the forward pass (h_0 = ``h0`` or rnn.h0), by
+    :func:`rnnlib.flow.vanilla_states`."""
     h = rnn.h0 if h0 is None else as_float_array("h0", h0, shape=rnn.h0.shape)
-    out = [h]
-    for x_t in rnn.x:
-        h = act.f(rnn.weight_hh @ h + rnn.weight_ih @ x_t + rnn.bias)
-        out.append(h)
-    return np.array(out)
+    return flow.vanilla_states(rnn.weight_ih, rnn.weight_hh, rnn.bias, rnn.x, h, activation)
 
 
 def forgetting(rnn, activation="tanh", other_h0=None, rng=1):

@@ -152,6 +152,29 @@ def test_vanilla_matches_explicit_product(activation):
     assert fl.h_norms[-1] == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_vanilla_states_match_the_rnn_layer(activation):
+    rng = np.random.default_rng(4)
+    layer = layers.RNN(D, H, nonlinearity=activation, rng=5)
+    xs, h0 = rng.standard_normal((T, D)), rng.standard_normal(H)
+    p = layer.params
+    hs = flow.vanilla_states(p["weight_ih_l0"], p["weight_hh_l0"],
+                             p["bias_ih_l0"] + p["bias_hh_l0"], xs, h0, activation)
+    outputs, final = layer.forward(xs[:, None], h0[None, None])
+    assert hs.shape == (T + 1, H)
+    np.testing.assert_array_equal(hs[0], h0)
+    np.testing.assert_allclose(hs[1:], outputs[:, 0], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(hs[-1], final[0, 0], rtol=1e-12, atol=1e-14)
+
+
+def test_vanilla_states_default_h0_is_zero():
+    w_ih, w_hh = np.ones((H, D)), np.zeros((H, H))
+    hs = flow.vanilla_states(w_ih, w_hh, np.zeros(H), np.zeros((2, D)))
+    np.testing.assert_array_equal(hs, np.zeros((3, H)))
+    hs = flow.vanilla_states(w_ih, w_hh, np.zeros(H), np.ones((1, D)), activation="identity")
+    np.testing.assert_array_equal(hs[1], np.full(H, float(D)))
+
+
 def test_vanilla_product_is_bounded_by_singular_value_power():
     """||d h_T/d h_t||_2 <= (gamma sigma_max(W_hh))^(T-t) for tanh (gamma = 1), claim C16."""
     rng = np.random.default_rng(4)
@@ -369,6 +392,12 @@ def test_forget_gates_need_an_lstm():
 
 
 def test_bad_vanilla_arguments():
+    with pytest.raises(ValueError, match="h0 must have shape"):
+        flow.vanilla_states(np.zeros((H, D)), np.zeros((H, H)), np.zeros(H),
+                            np.zeros((T, D)), np.zeros(H + 1))
+    with pytest.raises(ValueError, match="x must have shape"):
+        flow.vanilla_states(np.zeros((H, D)), np.zeros((H, H)), np.zeros(H),
+                            np.zeros((T, D + 1)))
     with pytest.raises(ValueError, match="weight_ih must have shape"):
         flow.vanilla_jacobians(np.zeros((H + 1, D)), np.zeros((H, H)), np.zeros(H),
                                np.zeros((T, D)))
