@@ -631,3 +631,23 @@ def test_non_finite_state_and_gradients_rejected(kind):
         layer.backward(np.zeros((T, B, H)), state)
     with pytest.raises(TypeError, match="d_outputs must be a floating-point array"):
         layer.backward(np.zeros((T, B, H), dtype=int))
+
+
+@pytest.mark.parametrize("layer, expected", [
+    (RNN(2, 3), "RNN(2, 3, num_layers=1, bidirectional=False, nonlinearity='tanh', "
+                "dtype=float64)"),
+    (RNN(2, 3, num_layers=2, bidirectional=True, nonlinearity="relu", dtype=np.float32),
+     "RNN(2, 3, num_layers=2, bidirectional=True, nonlinearity='relu', dtype=float32)"),
+    (LSTM(2, 3), "LSTM(2, 3, num_layers=1, bidirectional=False, peephole=None, "
+                 "forget_bias=0, dtype=float64)"),
+    (LSTM(2, 3, peephole="diagonal", forget_bias=1.0),
+     "LSTM(2, 3, num_layers=1, bidirectional=False, peephole='diagonal', forget_bias=1, "
+     "dtype=float64)"),
+    (GRU(2, 3), "GRU(2, 3, num_layers=1, bidirectional=False, variant='pytorch', "
+                "update_bias=0, dtype=float64)"),
+    (GRU(2, 3, variant="lecture", update_bias=-1.5),
+     "GRU(2, 3, num_layers=1, bidirectional=False, variant='lecture', update_bias=-1.5, "
+     "dtype=float64)"),
+])
+def test_repr_shows_the_layer_options(layer, expected):
+    assert repr(layer) == expected

@@ -343,9 +343,14 @@ class RecurrentLayer:
         return dxp, d_init
 
     def __repr__(self):
+        extras = "".join(f", {k}={v}" for k, v in self._repr_options())
         return (f"{type(self).__name__}({self.input_size}, {self.hidden_size}, "
-                f"num_layers={self.num_layers}, bidirectional={self.bidirectional}, "
-                f"dtype={self.dtype.name})")
+                f"num_layers={self.num_layers}, bidirectional={self.bidirectional}"
+                f"{extras}, dtype={self.dtype.name})")
+
+    def _repr_options(self):
+        """(name, shown value) pairs of the layer type's own options, for ``repr``."""
+        return ()
 
 
 def _reorder(a, order):

@@ -23,6 +23,9 @@ initialisation (see :class:`rnnlib.cells.GRUCell`: > 0 favours keeping the old s
         self.variant = variant
         self.update_bias = self.cells[0, 0].update_bias
 
+    def _repr_options(self):
+        return (("variant", repr(self.variant)), ("update_bias", f"{self.update_bias:g}"))
+
     @staticmethod
     def _make_cell(input_size, hidden_size, **kwargs):
         return GRUCell(input_size, hidden_size, **kwargs)

@@ -24,6 +24,9 @@ class LSTM(RecurrentLayer):
         self.peephole = peephole
         self.forget_bias = self.cells[0, 0].forget_bias
 
+    def _repr_options(self):
+        return (("peephole", repr(self.peephole)), ("forget_bias", f"{self.forget_bias:g}"))
+
     @staticmethod
     def _make_cell(input_size, hidden_size, **kwargs):
         return LSTMCell(input_size, hidden_size, **kwargs)

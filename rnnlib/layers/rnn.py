@@ -26,6 +26,9 @@ class RNN(RecurrentLayer):
                          rng=rng, dtype=dtype, activation="tanh" if act is None else act)
         self.activation = self.cells[0, 0].activation
 
+    def _repr_options(self):
+        return (("nonlinearity", repr(self.activation.name)),)
+
     @staticmethod
     def _make_cell(input_size, hidden_size, **kwargs):
         return RNNCell(input_size, hidden_size, **kwargs)
