@@ -10,32 +10,20 @@ Each repeat runs the call notebook 03 makes,
 ``x, y = load_mnist(n, rng=0)``, and is timed with ``time.perf_counter``; min and median
 over repeats are printed in seconds. The process's peak resident memory (``ru_maxrss``:
 the largest RSS reached since the process started, loading MNIST included) is printed
-in MB. Threads: as ``bench_recurrent.py`` (``--threads``, default ``$OMP_NUM_THREADS``
-or 1, exported to the BLAS variables before NumPy loads).
+in MB. Threads: ``$OMP_NUM_THREADS`` (default 1), copied to OPENBLAS_NUM_THREADS and
+MKL_NUM_THREADS where those are unset, before NumPy loads.
 """
 
 import argparse
 import os
 import resource
 import statistics
-import sys
 import time
 
-
-def _set_threads(argv):
-    """Read --threads before numpy loads and export it to the BLAS variables."""
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--threads", type=int, default=None)
-    known, _ = pre.parse_known_args(argv)
-    env = os.environ.get("OMP_NUM_THREADS") or os.environ.get("OPENBLAS_NUM_THREADS")
-    threads = known.threads or (int(env) if env else 1)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        if known.threads or var not in os.environ:
-            os.environ[var] = str(threads)
-    return threads
-
-
-THREADS = _set_threads(sys.argv[1:])
+# BLAS libraries read their thread count when they load: set it before numpy is imported.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, os.environ.get("OMP_NUM_THREADS", "1"))
+THREADS = os.environ["OMP_NUM_THREADS"]
 
 from rnnlib import deepgrad  # noqa: E402  (after the thread variables are set)
 from rnnlib.datasets import load_mnist  # noqa: E402
@@ -52,8 +40,6 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="MNIST images (default 1000)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=None,
-                        help="BLAS threads (default $OMP_NUM_THREADS or 1)")
     args = parser.parse_args(argv)
     x, y = load_mnist(args.n, rng=0)
     print(f"deepgrad.sweep: {len(ACTIVATIONS)} activations x MLP 784-1024x19-10, "
