@@ -75,17 +75,31 @@ def check_nonnegative_int(name, value):
     return int(value)
 
 
+def _as_real(name, value):
+    """A real scalar (Python or NumPy int or float, or a 0-d real array; not bool) as a
+    Python float, or a TypeError naming ``name``."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    return float(value)
+
+
 def as_finite_float(name, value):
     """A real finite scalar (Python or NumPy int or float, or a 0-d real array; not bool)
     as a Python float: TypeError for another type, ValueError for NaN or infinity."""
-    arr = np.asarray(value) if isinstance(value, np.ndarray) else None
-    if arr is not None and arr.ndim == 0:
-        value = arr[()]
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
+    value = _as_real(name, value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def as_positive_float(name, value):
+    """A real finite scalar > 0 as a Python float: TypeError for a non-real type (as
+    :func:`as_finite_float`), ValueError for NaN, infinity, zero or a negative value."""
+    value = _as_real(name, value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
     return value
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import as_positive_float
+
 
 @dataclass(frozen=True)
 class Activation:
@@ -94,6 +96,4 @@ def get(name, *, alpha=1.0):
         return name
     if not isinstance(name, str) or name.lower() not in NAMES:
         raise ValueError(f"unknown activation {name!r}; known activations: {', '.join(NAMES)}")
-    if not np.isfinite(alpha) or alpha <= 0:
-        raise ValueError(f"alpha must be a positive finite number, got {alpha!r}")
-    return _build(name.lower(), float(alpha))
+    return _build(name.lower(), as_positive_float("alpha", alpha))

@@ -49,19 +49,14 @@ logit at 0 (``tasks.arithmetic.bits_from_logits``) recovers it exactly.
 
 import numpy as np
 
-from ._checks import check_positive_int
+from ._checks import as_positive_float, check_positive_int
 from .dense import MLP, Dense
 from .layers import RNN
 from .train import SequenceModel
 
 
-def _check_scale(scale):
-    if not np.isfinite(scale) or scale <= 0:
-        raise ValueError(f"scale must be a positive finite number, got {scale!r}")
-
-
 def _model(w_ih, w_hh, bias, w_out, scale, dtype):
-    _check_scale(scale)
+    as_positive_float("scale", scale)
     hidden, inputs = np.shape(w_ih)
     rnn = RNN(inputs, hidden, nonlinearity="relu", dtype=dtype)
     rnn.load_state_dict({"weight_ih_l0": np.array(w_ih, dtype=float),
@@ -93,7 +88,7 @@ def parity_mlp(n_bits, scale=10.0, dtype=np.float64):
     :class:`rnnlib.dense.MLP` [N, N, 1] with ReLU hidden units, X (B, N) -> logit (B, 1) of
     the parity of the whole string (see the module docstring)."""
     n = check_positive_int("n_bits", n_bits)
-    _check_scale(scale)
+    as_positive_float("scale", scale)
     mlp = MLP([n, n, 1], "relu", dtype=dtype)
     out = np.where(np.arange(n) % 2 == 1, -2.0, 2.0)
     out[0] = 1.0  # r_0 - 2 r_1 + 2 r_2 - ...

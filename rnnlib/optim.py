@@ -20,6 +20,8 @@ the direction is kept, only the step length is bounded.
 
 import numpy as np
 
+from ._checks import as_positive_float
+
 
 def _check_pair(params, grads):
     if set(params) != set(grads):
@@ -41,17 +43,11 @@ def _check_pair(params, grads):
                              "destroy the parameters (clip the gradients or lower lr)")
 
 
-def _check_lr(lr):
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
-    return float(lr)
-
-
 class SGD:
     """Stochastic gradient descent, optionally with (heavy-ball) momentum."""
 
     def __init__(self, lr, momentum=0.0):
-        self.lr = _check_lr(lr)
+        self.lr = as_positive_float("lr", lr)
         if not 0 <= momentum < 1:
             raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
         self.momentum = float(momentum)
@@ -74,7 +70,7 @@ class Adam:
     """Adam with PyTorch's defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8)."""
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
-        self.lr = _check_lr(lr)
+        self.lr = as_positive_float("lr", lr)
         b1, b2 = betas
         if not (0 <= b1 < 1 and 0 <= b2 < 1):
             raise ValueError(f"betas must both be in [0, 1), got {betas!r}")
@@ -111,8 +107,7 @@ def clip_grad_norm(grads, max_norm):
 
     Returns the global norm before clipping (as ``torch.nn.utils.clip_grad_norm_``).
     """
-    if not np.isfinite(max_norm) or max_norm <= 0:
-        raise ValueError(f"max_norm must be a positive finite number, got {max_norm!r}")
+    as_positive_float("max_norm", max_norm)
     total = global_norm(grads)
     if np.isfinite(total) and total > max_norm:
         for g in grads.values():
@@ -122,7 +117,6 @@ def clip_grad_norm(grads, max_norm):
 
 def clip_grad_value(grads, clip):
     """Clip every gradient entry to [-clip, clip] in place (direction may change)."""
-    if not np.isfinite(clip) or clip <= 0:
-        raise ValueError(f"clip must be a positive finite number, got {clip!r}")
+    as_positive_float("clip", clip)
     for g in grads.values():
         np.clip(g, -clip, clip, out=g)

@@ -6,6 +6,7 @@ import pytest
 
 from rnnlib._checks import (
     as_finite_float,
+    as_positive_float,
     check_float_dtype,
     check_nonnegative_int,
     check_positive_int,
@@ -46,6 +47,17 @@ def test_as_finite_float():
     for bad in ("1.0", None, True, 1 + 2j, np.ones(2)):
         with pytest.raises(TypeError, match="b must be a real number, got"):
             as_finite_float("b", bad)
+
+
+def test_as_positive_float():
+    assert as_positive_float("lr", 3) == 3.0 and type(as_positive_float("lr", 3)) is float
+    assert as_positive_float("lr", np.float32(0.5)) == 0.5
+    for bad in (0, -1.5, np.nan, np.inf):
+        with pytest.raises(ValueError, match="lr must be a positive finite number, got"):
+            as_positive_float("lr", bad)
+    for bad in ("0.1", None, False):
+        with pytest.raises(TypeError, match="lr must be a real number, got"):
+            as_positive_float("lr", bad)
 
 
 def test_check_float_dtype():
