@@ -19,6 +19,8 @@ above an output area of fixed height, so every explorer looks and behaves alike:
 """
 
 import itertools
+import math
+import sys
 import traceback
 from dataclasses import dataclass
 
@@ -45,6 +47,10 @@ class Slider:
     log: bool = False
 
     def __post_init__(self):
+        for field in ("min", "max", "step", "value"):
+            v = getattr(self, field)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise TypeError(f"Slider {field} must be a finite number, got {v!r}")
         if not self.min <= self.value <= self.max:
             raise ValueError(
                 f"Slider value must lie in [min, max] = [{self.min}, {self.max}], got {self.value}"
@@ -131,6 +137,12 @@ class Explorer:
                  fixed=None):
         if not callable(update):
             raise TypeError(f"update must be callable, got {type(update).__name__}")
+        if not isinstance(controls, dict):
+            raise TypeError("controls must be a dict name -> Slider or Choice, "
+                            f"got {type(controls).__name__}")
+        clash = set(controls) & set(fixed or {})
+        if clash:
+            raise ValueError(f"{sorted(clash)} given both as controls and as fixed values")
         for name, control in controls.items():
             if not isinstance(control, Slider | Choice):
                 raise TypeError(f"control {name!r} must be a Slider or a Choice, "
@@ -154,10 +166,9 @@ class Explorer:
         if unknown:
             raise ValueError(f"unknown explorer parameter(s) {sorted(unknown)}; "
                              f"controls are {sorted(self.controls)}")
-        values = {**self.fixed, **self.defaults(), **params}
         fig = plt.figure(figsize=self.figsize)
         try:
-            self.update(fig, **values)
+            self.update(fig, **self.fixed, **{**self.defaults(), **params})
         except Exception:
             plt.close(fig)
             raise
@@ -192,7 +203,7 @@ class Explorer:
         sliders = {n: c.widget(n, self.continuous) for n, c in self.controls.items()}
         # the figure's height in pixels, plus a margin: a fixed height does not jump
         height = f"{int(self.figsize[1] * plt.rcParams['figure.dpi'] + 12)}px"
-        out = w.Output(layout=w.Layout(height=height, overflow="hidden"))
+        out = w.Output(layout=w.Layout(height=height, overflow="auto"))
 
         def redraw(*_):
             values = {n: self.controls[n].to_value(s.value) for n, s in sliders.items()}
@@ -202,8 +213,8 @@ class Explorer:
                 try:
                     self.update(fig, **self.fixed, **values)
                     display(fig)
-                except Exception:
-                    traceback.print_exc()
+                except Exception as exc:
+                    self.report_error(values, exc)
                 finally:
                     plt.close(fig)
 
@@ -220,6 +231,13 @@ class Explorer:
         self._redraw = redraw
         redraw()
         return self._box
+
+    def report_error(self, values, exc, file=None):
+        """Show an exception raised by ``update`` where the figure would be: the message
+        and the settings first (so a small output area shows them), then the last frames."""
+        file = file or sys.stderr
+        print(f"This setting failed: {values}\n{type(exc).__name__}: {exc}\n", file=file)
+        traceback.print_exception(exc, limit=-3, file=file)
 
     def _ipython_display_(self):
         from IPython.display import display

@@ -19,11 +19,13 @@ def test_render_passes_control_values_to_update():
         seen.update(a=a, kind=kind, scale=scale)
         fig.subplots().plot([a])
 
-    ex = Explorer(update, {"a": Slider(0.0, 1.0, 0.1, 0.5), "kind": Choice(["x", "y"]),
+    ex = Explorer(update, {"a": Slider(0.0, 1.0, 0.1, 0.5),
                            "scale": Slider(-2.0, 2.0, 0.5, 0.0, log=True)},
-                  fixed={"kind": "ignored-overridden"})
+                  fixed={"kind": "fixed"})
     ex.render(a=0.7)
-    assert seen == {"a": 0.7, "kind": "x", "scale": 1.0}  # log slider: 10**0
+    assert seen == {"a": 0.7, "kind": "fixed", "scale": 1.0}  # log slider: 10**0
+    ex = Explorer(update, {"a": Slider(0.0, 1.0, 0.1, 0.5), "kind": Choice(["x", "y"]),
+                           "scale": Slider(-2.0, 2.0, 0.5, 0.0, log=True)})
     assert ex.check_extremes() == 6
     assert ex.check_extremes(combinations=True) == 8
     assert seen["scale"] == 100.0  # last combination: every control at its maximum
@@ -48,12 +50,20 @@ def test_bad_specs_are_rejected_clearly():
         Choice(["a", "b"], "c")
     with pytest.raises(TypeError, match="must be a Slider or a Choice"):
         Explorer(lambda fig: None, {"a": 3})
+    with pytest.raises(TypeError, match="controls must be a dict"):
+        Explorer(lambda fig: None, [Slider(0, 1, 1, 0)])
+    with pytest.raises(ValueError, match="both as controls and as fixed"):
+        Explorer(lambda fig, a=0: None, {"a": Slider(0, 1, 1, 0)}, fixed={"a": 1})
+    with pytest.raises(TypeError, match="step must be a finite number"):
+        Slider(0.0, 1.0, float("nan"), 0.5)
+    with pytest.raises(TypeError, match="min must be a finite number"):
+        Slider("a", "b", 0.1, "a")
     ex = Explorer(lambda fig, a=1: None, {"a": Slider(0, 2, 1, 1)})
     with pytest.raises(ValueError, match="unknown explorer parameter"):
         ex.render(b=2)
 
 
-def test_widget_builds_and_redraw_survives_an_exception():
+def test_widget_builds_and_redraw_survives_an_exception(capsys):
     calls = []
 
     def update(fig, a=0):
@@ -71,6 +81,8 @@ def test_widget_builds_and_redraw_survives_an_exception():
     assert calls == [0]
     button.click()              # the exception is caught and printed, not raised
     assert calls == [0, 2]
+    shown = capsys.readouterr().err
+    assert shown.startswith("This setting failed: {'a': 2}\nRuntimeError: shown in the output")
 
 
 def test_start_explorer():
