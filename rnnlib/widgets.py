@@ -18,6 +18,8 @@ above an output area of fixed height, so every explorer looks and behaves alike:
 * An exception inside ``update`` is shown in the output area, not lost in a log.
 """
 
+import contextlib
+import io
 import itertools
 import math
 import sys
@@ -25,12 +27,30 @@ import traceback
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 
 def _decimals(step):
     """Enough decimals for the readout to show every step (at least 2): 0.005 -> 3."""
     text = f"{step:.10f}".rstrip("0")
     return max(2, len(text.split(".")[1]) if "." in text else 0)
+
+
+@contextlib.contextmanager
+def _no_tight_layout():
+    """Within this block ``Figure.tight_layout`` does nothing."""
+    original = Figure.tight_layout
+    Figure.tight_layout = lambda self, *args, **kwargs: None
+    try:
+        yield
+    finally:
+        Figure.tight_layout = original
+
+
+def _to_png(fig):
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -154,6 +174,7 @@ class Explorer:
         self.button = button
         self.fixed = dict(fixed or {})
         self._box = None
+        self._layout = None  # axes positions of the first drawing, reused by ``png``
 
     # ----------------------------------------------------------- without a browser
     def defaults(self):
@@ -173,6 +194,27 @@ class Explorer:
             plt.close(fig)
             raise
         return fig
+
+    def png(self, **params):
+        """The figure as PNG bytes, exactly as the widget shows it after a slider move.
+
+        For speed (a redraw should take well under 0.1 s), the layout that the first call
+        computed (``fig.tight_layout()`` in ``update``, which costs a whole extra draw) is
+        reused by later calls with the same number of axes, and the PNG is written without
+        a tight bounding box (which would draw the figure once more)."""
+        if self._layout is None:
+            fig = self.render(**params)
+            self._layout = [ax.get_position(original=True) for ax in fig.axes]
+        else:
+            with _no_tight_layout():
+                fig = self.render(**params)
+            if len(fig.axes) == len(self._layout):
+                for ax, position in zip(fig.axes, self._layout, strict=True):
+                    ax.set_position(position)
+        try:
+            return _to_png(fig)
+        finally:
+            plt.close(fig)
 
     def check_extremes(self, combinations=False):
         """Draw the explorer at each end of every control's range (others at their
@@ -198,7 +240,7 @@ class Explorer:
         if self._box is not None:
             return self._box
         import ipywidgets as w
-        from IPython.display import display
+        from IPython.display import Image, display
 
         sliders = {n: c.widget(n, self.continuous) for n, c in self.controls.items()}
         # the figure's height in pixels, plus a margin: a fixed height does not jump
@@ -209,14 +251,10 @@ class Explorer:
             values = {n: self.controls[n].to_value(s.value) for n, s in sliders.items()}
             with out:
                 out.clear_output(wait=True)
-                fig = plt.figure(figsize=self.figsize)
                 try:
-                    self.update(fig, **self.fixed, **values)
-                    display(fig)
+                    display(Image(self.png(**values)))
                 except Exception as exc:
                     self.report_error(values, exc)
-                finally:
-                    plt.close(fig)
 
         items = list(sliders.values())
         if self.button:

@@ -6,6 +6,7 @@ lecture's cases as static figures first.
 """
 
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from rnnlib import activations, dynamics
 from rnnlib.widgets import Choice, Explorer, Slider
@@ -207,7 +208,10 @@ def draw_multitap(fig, w1=0.5, w2=0.4, steps=STEPS):
     ax_h.set(xlabel="t", ylabel="|h(t)|",
              title="response to x(0) = 1\n" + (f"not forgotten in {steps} steps" if forget is None
                                                else f"|h| < 1e-3 from t = {forget}"))
-    ax_h.legend(loc="best", fontsize=8)
+    ax_h.legend(loc="upper right", fontsize=8)
+    ax_h.yaxis.set_minor_locator(NullLocator())  # fewer ticks: a faster redraw
+    for ax in (ax_t, ax_c):
+        ax.locator_params(nbins=5)
     fig.tight_layout()
 
 
