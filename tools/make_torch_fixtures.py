@@ -5,8 +5,12 @@ output ``tests/fixtures/torch_reference.npz`` is committed. Use a separate envir
 with the CPU build (the default ``pip install torch`` pulls a multi-GB CUDA build)::
 
     python3.11 -m venv /tmp/venv-torch
-    /tmp/venv-torch/bin/pip install torch==2.13.0 numpy      # CPU build
+    /tmp/venv-torch/bin/pip install torch==2.13.0 numpy      # see the note below
     /tmp/venv-torch/bin/python tools/make_torch_fixtures.py
+
+Note: on Linux, PyPI's ``torch==2.13.0`` is the CUDA build; to get the CPU-only build
+(``2.13.0+cpu``, a few hundred MB), add the ``--index-url`` of PyTorch's CPU wheel index,
+as the "Get started" page of pytorch.org shows for "Compute Platform: CPU".
 
 Everything is computed in float64. For every case the file holds, under ``<case>/``:
 
