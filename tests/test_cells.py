@@ -233,8 +233,9 @@ def test_lstm_cell_bad_arguments():
 @pytest.mark.parametrize("variant", ["pytorch", "lecture"])
 def test_gru_cell_gradcheck(variant):
     errors = _gradcheck_cell(GRUCell(D, H, variant=variant, rng=1))
-    biases = {"bias_ih", "bias_hh"} if variant == "pytorch" else {"bias"}
-    assert set(errors) == {"weight_ih", "weight_hh", "x", "state0"} | biases
+    names = ({"weight_ih", "weight_hh", "bias_ih", "bias_hh"} if variant == "pytorch"
+             else {"weight_x", "weight_h", "bias"})
+    assert set(errors) == {"x", "state0"} | names
 
 
 def _sig(v):
@@ -257,20 +258,20 @@ def test_gru_cell_pytorch_equations():
 
 
 def test_gru_cell_lecture_equations():
-    """The lecture's slide: W . [h, x] with W = [weight_hh | weight_ih] row blocks z, r, h~."""
+    """The lecture's slide: W . [h, x] with W = [weight_h | weight_x] row blocks z, r, h~."""
     cell = GRUCell(D, H, variant="lecture", rng=8)
     rng = np.random.default_rng(9)
     x, h = rng.normal(size=(B, D)), rng.normal(size=(B, H))
     p = cell.params
-    W_z, W_r, W = np.split(np.concatenate([p["weight_hh"], p["weight_ih"]], axis=1), 3)
+    W_z, W_r, W = np.split(np.concatenate([p["weight_h"], p["weight_x"]], axis=1), 3)
     b_z, b_r, b = np.split(p["bias"], 3)
     z_t = _sig(np.concatenate([h, x], axis=1) @ W_z.T + b_z)
     r_t = _sig(np.concatenate([h, x], axis=1) @ W_r.T + b_r)
     h_tilde = np.tanh(np.concatenate([r_t * h, x], axis=1) @ W.T + b)
     new, _ = cell.forward(x, h)
     np.testing.assert_allclose(new, (1 - z_t) * h + z_t * h_tilde, rtol=1e-12, atol=1e-14)
-    assert set(p) == {"weight_ih", "weight_hh", "bias"}
-    assert p["weight_ih"].shape == (3 * H, D) and p["weight_hh"].shape == (3 * H, H)
+    assert set(p) == set(cell.grads) == {"weight_x", "weight_h", "bias"}
+    assert p["weight_x"].shape == (3 * H, D) and p["weight_h"].shape == (3 * H, H)
     assert p["bias"].shape == (3 * H,)
 
 

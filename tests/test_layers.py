@@ -24,6 +24,11 @@ KINDS = {
 ALL = list(KINDS)
 
 
+def weight_names(kind):
+    """(input weight, recurrent weight) names: PyTorch's, or the lecture GRU's own."""
+    return ("weight_x", "weight_h") if kind == "gru_lecture" else ("weight_ih", "weight_hh")
+
+
 def make(kind, num_layers=1, bidirectional=False, **kw):
     kw.setdefault("rng", 0)
     return KINDS[kind](D, H, num_layers, bidirectional=bidirectional, **kw)
@@ -78,7 +83,7 @@ def test_gradcheck_layers(kind, num_layers, bidirectional):
     suffixes = ["_l0", "_l1"][:num_layers]
     if bidirectional:
         suffixes += [s + "_reverse" for s in suffixes]
-    assert {"weight_ih" + s for s in suffixes} <= set(errors)
+    assert {weight_names(kind)[0] + s for s in suffixes} <= set(errors)
 
 
 @pytest.mark.parametrize("kind", ALL)
@@ -156,7 +161,8 @@ def test_truncated_bptt_matches_truncated_objective(kind, k, num_layers):
     full = make(kind, num_layers)
     full.forward(x, state)
     full.backward(R, S)
-    assert not np.allclose(full.grads["weight_hh_l0"], layer.grads["weight_hh_l0"])
+    w_hh = weight_names(kind)[1] + "_l0"
+    assert not np.allclose(full.grads[w_hh], layer.grads[w_hh])
 
 
 @pytest.mark.parametrize("kind", ["rnn_tanh", "lstm_diagonal", "gru_lecture"])
@@ -304,11 +310,13 @@ def test_params_are_the_cells_arrays(kind):
     layer = make(kind, 2, True)
     x = np.random.default_rng(0).normal(size=(T, B, D))
     before, _ = layer.forward(x)
-    for name, cell_name in [("weight_hh_l1_reverse", "weight_hh"), ("weight_ih_l0", "weight_ih")]:
-        cell = layer.cells[int(name[name.index("_l") + 2]), int(name.endswith("_reverse"))]
+    w_ih, w_hh = weight_names(kind)
+    for name, cell_name, key in [(w_hh + "_l1_reverse", w_hh, (1, 1)),
+                                 (w_ih + "_l0", w_ih, (0, 0))]:
+        cell = layer.cells[key]
         assert layer.params[name] is cell.params[cell_name]
         assert layer.grads[name] is cell.grads[cell_name]
-    layer.params["weight_hh_l1_reverse"] -= 0.5
+    layer.params[w_hh + "_l1_reverse"] -= 0.5
     after, _ = layer.forward(x)
     assert not np.allclose(after[:, :, H:], before[:, :, H:])
     np.testing.assert_array_equal(after[:, :, :H], before[:, :, :H])
@@ -324,8 +332,9 @@ def test_state_dict_round_trip(kind):
     b.load_state_dict(sd)
     assert {k: id(v) for k, v in b.params.items()} == ids  # copied in place
     np.testing.assert_array_equal(a.forward(x)[0], b.forward(x)[0])
-    sd["weight_ih_l0"] += 1.0  # a copy: the model is unchanged
-    assert not np.array_equal(sd["weight_ih_l0"], a.params["weight_ih_l0"])
+    w_ih = weight_names(kind)[0] + "_l0"
+    sd[w_ih] += 1.0  # a copy: the model is unchanged
+    assert not np.array_equal(sd[w_ih], a.params[w_ih])
 
 
 def test_pytorch_parameter_names_and_shapes():
@@ -487,8 +496,9 @@ def test_lstm_internals_consistent():
 @pytest.mark.parametrize("variant", ["pytorch", "lecture"])
 def test_gru_parameter_names_and_internals(variant):
     layer = GRU(D, H, 2, bidirectional=True, variant=variant, rng=0)
-    biases = ("bias_ih", "bias_hh") if variant == "pytorch" else ("bias",)
-    expected = {name + f"_l{k}{s}" for name in ("weight_ih", "weight_hh", *biases)
+    names = (("weight_ih", "weight_hh", "bias_ih", "bias_hh") if variant == "pytorch"
+             else ("weight_x", "weight_h", "bias"))
+    expected = {name + f"_l{k}{s}" for name in names
                 for k in (0, 1) for s in ("", "_reverse")}
     assert set(layer.params) == set(layer.grads) == expected
     x = np.random.default_rng(0).normal(size=(T, B, D))
@@ -500,6 +510,24 @@ def test_gru_parameter_names_and_internals(variant):
     expected_h = (1 - z) * n + z * h_prev if variant == "pytorch" else (1 - z) * h_prev + z * n
     np.testing.assert_allclose(v["h"], expected_h, atol=1e-15)
     np.testing.assert_allclose(v["reset"], 1 / (1 + np.exp(-v["pre_reset"])), atol=1e-15)
+
+
+def test_lecture_gru_refuses_pytorch_gru_weights():
+    """The lecture GRU's weights have names of their own (other rows, other meaning), so a
+    PyTorch-variant state_dict is rejected by key, and nothing is copied."""
+    torch_gru = GRU(D, H, 2, variant="pytorch", rng=1)
+    lecture = GRU(D, H, 2, variant="lecture", rng=0)
+    before = lecture.state_dict()
+    with pytest.raises(KeyError, match=r"missing \['bias_l0'.*'weight_x_l0'.*unexpected "
+                                       r"\['bias_hh_l0'.*'weight_ih_l0'"):
+        lecture.load_state_dict(torch_gru.state_dict())
+    assert all(np.array_equal(lecture.params[k], v) for k, v in before.items())
+    with pytest.raises(KeyError, match=r"missing \['bias_hh_l0'.*unexpected \['bias_l0'"):
+        torch_gru.load_state_dict(before)
+    # drawn first, like the PyTorch variant's weights (same seed: the same layer-0 values)
+    same = GRU(D, H, 2, variant="pytorch", rng=0).params
+    np.testing.assert_array_equal(lecture.params["weight_x_l0"], same["weight_ih_l0"])
+    np.testing.assert_array_equal(lecture.params["weight_h_l0"], same["weight_hh_l0"])
 
 
 def test_gru_bad_variant():

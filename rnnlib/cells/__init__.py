@@ -11,9 +11,11 @@ with ``cache=False``: inference) and
 ``backward(d_new_state, cache) -> (dx, d_state)``, which ADDS the parameter gradients into
 ``cell.grads`` (``zero_grad()`` resets them in place); x is (B, D), the state h (B, H), or
 the tuple (h, c) for the LSTM. ``params``/``grads`` are dicts with PyTorch's names and
-gate-stacked layouts (see each module). For sequences, a step splits into
-``project_input`` (for all time steps in one matmul) and ``step``; the backward into
-``step_backward`` and ``project_input_backward`` (see :mod:`rnnlib.cells._base`).
+gate-stacked layouts where PyTorch has the parameter; the LSTM's peepholes and the lecture
+GRU's ``weight_x``, ``weight_h``, ``bias`` have names of their own (see each module).
+For sequences, a step splits into ``project_input`` (for all time steps in one matmul)
+and ``step``; the backward into ``step_backward`` and ``project_input_backward`` (see
+:mod:`rnnlib.cells._base`).
 """
 
 from ._base import RecurrentCell

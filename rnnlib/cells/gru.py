@@ -20,9 +20,11 @@
 
     The reset multiplies the state BEFORE the matrix product, and z_t is the fraction of the
     NEW candidate taken (the roles of z are swapped with respect to PyTorch). Parameters,
-    rows stacked z, r, h~ (i.e. [W_z; W_r; W] split by columns of [h, x]):
-    ``weight_ih`` (3H, D) the x-columns, ``weight_hh`` (3H, H) the h-columns (its h~ block
-    multiplies r_t * h_{t-1}), and ONE bias ``bias`` (3H,) = [b_z; b_r; b].
+    with names of their own (their rows and meaning differ from PyTorch's, so PyTorch GRU
+    weights cannot be loaded by mistake), rows stacked z, r, h~ (i.e. [W_z; W_r; W] split
+    by columns of [h, x]): ``weight_x`` (3H, D) the x-columns, ``weight_h`` (3H, H) the
+    h-columns (its h~ block multiplies r_t * h_{t-1}), and ONE bias ``bias`` (3H,)
+    = [b_z; b_r; b].
 
 Shapes: x_t (B, D), h (B, H). All parameters are drawn from U(-1/sqrt(H), 1/sqrt(H)).
 
@@ -63,8 +65,11 @@ class GRUCell(RecurrentCell):
         self.variant = variant
         self.update_bias = update_bias
         H, D = self.hidden_size, self.input_size
-        self._add_param("weight_ih", (3 * H, D))
-        self._add_param("weight_hh", (3 * H, H))
+        # the input and recurrent weights' names (drawn in this order in both variants)
+        self._wx, self._wh = (("weight_ih", "weight_hh") if variant == "pytorch"
+                              else ("weight_x", "weight_h"))
+        self._add_param(self._wx, (3 * H, D))
+        self._add_param(self._wh, (3 * H, H))
         if variant == "pytorch":  # rows r, z, n
             self._add_param("bias_ih", (3 * H,))
             self._add_param("bias_hh", (3 * H,))
@@ -76,9 +81,9 @@ class GRUCell(RecurrentCell):
     # -- the input projection ---------------------------------------------------------------
     def project_input(self, x):
         """pytorch: W_ih x + b_ih + [b_hr, b_hz, 0] (b_hn stays inside r * (...));
-        lecture: W_ih x + bias. x (..., D) -> (..., 3H)."""
+        lecture: W_x x + bias. x (..., D) -> (..., 3H)."""
         p, H = self.params, self.hidden_size
-        xp = x @ p["weight_ih"].T
+        xp = x @ p[self._wx].T
         if self.variant == "lecture":
             xp += p["bias"]
         else:
@@ -87,17 +92,17 @@ class GRUCell(RecurrentCell):
         return xp
 
     def project_input_backward(self, dxp, x):
-        """Add dW_ih and the folded biases' gradients; return dx = dxp W_ih."""
+        """Add dW_ih (lecture: dW_x) and the folded biases' gradients; return dx = dxp W_ih."""
         g, H = self.grads, self.hidden_size
         d2 = dxp.reshape(-1, dxp.shape[-1])
-        g["weight_ih"] += d2.T @ x.reshape(-1, x.shape[-1])
+        g[self._wx] += d2.T @ x.reshape(-1, x.shape[-1])
         db = d2.sum(axis=0)
         if self.variant == "lecture":
             g["bias"] += db
         else:
             g["bias_ih"] += db
             g["bias_hh"][:2 * H] += db[:2 * H]
-        return dxp @ self.params["weight_ih"]
+        return dxp @ self.params[self._wx]
 
     # -- the recurrence -----------------------------------------------------------------------
     def step(self, xp, h_prev):
@@ -123,8 +128,8 @@ class GRUCell(RecurrentCell):
         return h, (h_prev, pre, gates, hn, h)
 
     def _step_lecture(self, xp, h_prev):
-        """The lecture's step (see the module docstring); xp = W_ih x + bias, rows z, r, h~."""
-        H, W = self.hidden_size, self.params["weight_hh"]
+        """The lecture's step (see the module docstring); xp = W_x x + bias, rows z, r, h~."""
+        H, W = self.hidden_size, self.params["weight_h"]
         pre = xp.copy()  # rows z, r, h~
         pre[:, :2 * H] += h_prev @ W[:2 * H].T
         gates = np.empty_like(pre)  # [z | r | h~], kept for backward
@@ -141,7 +146,7 @@ class GRUCell(RecurrentCell):
 
     def step_backward(self, dh, cache, *, weight_grads=True):
         """Backward of one step, given dL/dh_t (B, H). Returns (dL/d(input projection),
-        dL/dh_{t-1}); adds dW_hh (and db_hn) into ``grads``.
+        dL/dh_{t-1}); adds dW_hh (and db_hn; lecture: dW_h) into ``grads``.
 
         pytorch:  dn = dh (1 - z);  dz = dh (h_prev - n);  dh_prev = dh z
                   da_n = dn (1 - n^2)  (= d of the n pre-activation, also its x-part)
@@ -153,7 +158,8 @@ class GRUCell(RecurrentCell):
                   dh_prev += d(r h) r;  da_z = dz z (1 - z);  da_r = dr r (1 - r)
                   dh_prev += [da_z, da_r] W_{z,r}
 
-        With ``weight_grads=False`` dW_hh (and db_hn) are left to ``weight_hh_backward``.
+        With ``weight_grads=False`` dW_hh (and db_hn; lecture: dW_h) are left to
+        ``weight_hh_backward``.
         """
         if self.variant == "lecture":
             return self._step_backward_lecture(dh, cache, weight_grads)
@@ -188,9 +194,9 @@ class GRUCell(RecurrentCell):
         self.grads["weight_hh"] += flat(dhp).T @ flat(h_prev)
 
     def weight_hh_backward(self, dxp, caches):
-        """dW_hh (and db_hn) over a whole sequence in one matmul, after step backwards run
-        with ``weight_grads=False``; dxp (T, B, 3H)."""
-        H, gW = self.hidden_size, self.grads["weight_hh"]
+        """dW_hh (and db_hn; lecture: dW_h) over a whole sequence in one matmul, after step
+        backwards run with ``weight_grads=False``; dxp (T, B, 3H)."""
+        H, gW = self.hidden_size, self.grads[self._wh]
         h_prev = flat(stack_caches(caches, 0))
         if self.variant == "pytorch":
             r = stack_caches(caches, 2)[..., :H]
@@ -203,7 +209,7 @@ class GRUCell(RecurrentCell):
     def _step_backward_lecture(self, dh, cache, weight_grads):
         """The lecture variant's backward (equations in :meth:`step_backward`)."""
         h_prev, _, gates, rh, _ = cache
-        H, W, gW = self.hidden_size, self.params["weight_hh"], self.grads["weight_hh"]
+        H, W, gW = self.hidden_size, self.params["weight_h"], self.grads["weight_h"]
         z, r, cand = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
         dxp = np.empty_like(gates)
         da_z, da_r, da_h = dxp[:, :H], dxp[:, H:2 * H], dxp[:, 2 * H:]

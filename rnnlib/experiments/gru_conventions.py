@@ -19,15 +19,17 @@ from rnnlib.cells import GRUCell
 
 def lecture_from_pytorch(cell):
     """A ``variant="lecture"`` GRUCell with the weights of the PyTorch-variant ``cell``
-    rearranged (rows r, z, n -> z, r, h~; z negated; biases merged). It computes the same
+    rearranged (``weight_ih``, ``weight_hh`` -> ``weight_x``, ``weight_h``; rows r, z, n ->
+    z, r, h~; z negated; biases merged). It computes the same
     step as ``cell`` whenever both reset gates are 1."""
     if cell.variant != "pytorch":
         raise ValueError(f"cell must be a GRUCell with variant 'pytorch', got {cell.variant!r}")
     H, p = cell.hidden_size, cell.params
     lecture = GRUCell(cell.input_size, H, variant="lecture", dtype=cell.dtype)
     r, z, n = slice(0, H), slice(H, 2 * H), slice(2 * H, 3 * H)
-    for name in ("weight_ih", "weight_hh"):
-        lecture.params[name][...] = np.concatenate([-p[name][z], p[name][r], p[name][n]])
+    for name, torch_name in (("weight_x", "weight_ih"), ("weight_h", "weight_hh")):
+        w = p[torch_name]
+        lecture.params[name][...] = np.concatenate([-w[z], w[r], w[n]])
     b = p["bias_ih"] + p["bias_hh"]
     lecture.params["bias"][...] = np.concatenate([-b[z], b[r], b[n]])
     return lecture

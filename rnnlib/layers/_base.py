@@ -32,7 +32,8 @@ class RecurrentLayer:
 
     Attributes: ``input_size``, ``hidden_size``, ``num_layers``, ``bidirectional``,
     ``num_directions``, ``dtype``; ``cells`` {(layer, direction): cell} (direction 1 is the
-    reverse one); ``params``/``grads`` {PyTorch name: array}, the cells' own arrays under
+    reverse one); ``params``/``grads`` {name: array} (PyTorch's names where PyTorch has the
+    parameter: peepholes and the lecture GRU's weights have their own), the cells' own arrays under
     the names ``{cell name}_l{layer}`` and ``{cell name}_l{layer}_reverse`` (so an optimiser
     updating ``params[name]`` in place updates the cells); ``internals`` after a forward.
 
@@ -77,7 +78,7 @@ class RecurrentLayer:
             cell.zero_grad()
 
     def state_dict(self):
-        """Copies of the parameters under their PyTorch names."""
+        """Copies of the parameters under their names (as ``params``)."""
         return {name: value.copy() for name, value in self.params.items()}
 
     def load_state_dict(self, state_dict):

@@ -8,12 +8,13 @@ from ._base import RecurrentLayer
 
 class GRU(RecurrentLayer):
     """GRU layers, as ``torch.nn.GRU`` with ``variant="pytorch"`` (default), or the lecture's
-    GRU with ``variant="lecture"`` (see :class:`rnnlib.cells.GRUCell`; its parameters are
-    ``weight_ih_l{l}`` (3H, D_l), ``weight_hh_l{l}`` (3H, H), rows stacked z, r, h~, and one
-    ``bias_l{l}`` (3H,)). ``update_bias`` is added to the update gate's bias at
-initialisation (see :class:`rnnlib.cells.GRUCell`: > 0 favours keeping the old state for
-"pytorch", < 0 for "lecture"). Internals per step: "reset", "update", "new", "h", "pre_reset",
-    "pre_update", "pre_new".
+    GRU with ``variant="lecture"`` (see :class:`rnnlib.cells.GRUCell`; its parameters have
+    names of their own, as their rows and meaning differ from PyTorch's: ``weight_x_l{l}``
+    (3H, D_l), ``weight_h_l{l}`` (3H, H), rows stacked z, r, h~, and one ``bias_l{l}``
+    (3H,); so a PyTorch GRU's state_dict cannot be loaded into it). ``update_bias`` is added
+    to the update gate's bias at initialisation (see :class:`rnnlib.cells.GRUCell`: > 0
+    favours keeping the old state for "pytorch", < 0 for "lecture"). Internals per step:
+    "reset", "update", "new", "h", "pre_reset", "pre_update", "pre_new".
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, *, bidirectional=False,
