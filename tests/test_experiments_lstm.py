@@ -217,3 +217,43 @@ def test_forget_at_marks_finds_the_unit_whose_forget_gate_the_mark_closes():
     unit, f_marked, f_held, forget = forget_at_marks(model, x, marks)
     assert unit == 2 and f_marked < 1e-8 and abs(f_held - 0.5) < 1e-12
     np.testing.assert_allclose(forget[~marks][:, 2], 0.5)
+
+
+def test_forget_at_marks_reports_a_given_unit():
+    model = _marked_model(hidden=4)
+    H, mark_channel = 4, 3
+    model.params["rnn.weight_ih_l0"][H + 2, mark_channel] = -20.0  # unit 2 closes at marks
+    x, _, marks = last_marked(50, 20, rng=1)
+    unit, f_marked, f_held, _ = forget_at_marks(model, x, marks, unit=0)
+    assert unit == 0 and abs(f_marked - 0.5) < 1e-12 and abs(f_held - 0.5) < 1e-12
+    assert forget_at_marks(model, x, marks, unit=2)[:3] == forget_at_marks(model, x, marks)[:3]
+
+
+@pytest.mark.parametrize("peephole", [None, "diagonal", "full"])
+def test_cell_state_influence_candidate_never_sees_c_prev(peephole):
+    rng = np.random.default_rng(4)
+    cell = LSTMCell(5, 4, peephole=peephole, rng=2)
+    x, h, c = rng.normal(size=(3, 5)), rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    moved = lstm_gates.cell_state_influence(cell, x, h, c)
+    assert set(moved) == {"input", "forget", "cell", "output"}
+    assert moved["cell"] == 0.0
+    if peephole is None:
+        assert max(moved.values()) == 0.0
+    else:
+        assert min(moved["input"], moved["forget"], moved["output"]) > 1e-3
+
+
+def test_cell_state_influence_detects_a_candidate_that_sees_c_prev():
+    # A cell whose candidate did read C_{t-1} must be caught: patch the step to add C_{t-1}.
+    cell = LSTMCell(5, 4, peephole="full", rng=2)
+    step = cell.step
+
+    def leaky_step(xp, state):
+        xp = xp.copy()
+        xp[:, 8:12] += state[1]  # z_c += C_{t-1}
+        return step(xp, state)
+
+    cell.step = leaky_step
+    rng = np.random.default_rng(4)
+    x, h, c = rng.normal(size=(3, 5)), rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    assert abs(lstm_gates.cell_state_influence(cell, x, h, c)["cell"] - 1.0) < 1e-12

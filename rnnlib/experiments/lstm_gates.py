@@ -65,3 +65,23 @@ def lstm_step(cell, x, h_prev, c_prev):
     c = cell_update(f, c_prev, i, c_tilde)
     o = output_gate(cell, x, h_prev, c)
     return {"f": f, "i": i, "c_tilde": c_tilde, "c": c, "o": o, "h": hidden_output(o, c)}
+
+
+def cell_state_influence(cell, x, h_prev, c_prev, delta=1.0):
+    """How much each gate's pre-activation moves when C_{t-1} is changed by ``delta``.
+
+    Runs one step of ``cell`` (its own vectorised forward, not the functions above) from
+    (h_{t-1}, C_{t-1}) and from (h_{t-1}, C_{t-1} + delta) and returns
+    {"input", "forget", "cell", "output": max |z(C_{t-1} + delta) - z(C_{t-1})|}, the
+    pre-activations z as stored in the step's cache (peephole terms included). The forward
+    equations feed C_{t-1} into z_i and z_f only (with peepholes), into z_o through the new
+    C_t, and never into the candidate's z_c: its entry is exactly 0.
+    """
+    moved = {}
+    runs = []
+    for c in (c_prev, c_prev + delta):
+        _, (_, step_cache) = cell.forward(x, (h_prev, c))
+        runs.append(cell.internals([step_cache]))
+    for name in cell.gate_names:
+        moved[name] = float(np.max(np.abs(runs[1]["pre_" + name] - runs[0]["pre_" + name])))
+    return moved

@@ -223,17 +223,17 @@ def train_last_marked(*, length=30, n_marks=3, n_symbols=3, hidden=16, steps=400
     return MarkedRun(accuracy(predict(model, x), y), history, model, task)
 
 
-def forget_at_marks(model, x, marks):
+def forget_at_marks(model, x, marks, unit=None):
     """Forget gates of a trained LSTM around the marks of :func:`last_marked`.
 
     Runs ``model`` on ``x``; for each unit takes the mean forget gate at the marked steps
     (f_t at a mark decides how much of the OLD memory C_{t-1} survives) and at the
     unmarked steps after the first mark (while a symbol is held). Returns
-    (unit, f_marked, f_held, forget) for the unit with the largest difference, and the
-    forget gates (T, B, H)."""
+    (unit, f_marked, f_held, forget) for the unit with the largest difference (or for the
+    given ``unit``, e.g. one picked on another batch), and the forget gates (T, B, H)."""
     predict(model, x)
     forget = model.recurrent.internals[0, 0]["forget"]
     holding = (np.cumsum(marks, axis=0) > 0) & ~marks
     f_marked, f_held = forget[marks].mean(axis=0), forget[holding].mean(axis=0)
-    unit = int(np.argmax(f_held - f_marked))
+    unit = int(np.argmax(f_held - f_marked)) if unit is None else int(unit)
     return unit, float(f_marked[unit]), float(f_held[unit]), forget
