@@ -641,6 +641,21 @@ def test_gru_update_bias_every_layer_and_direction(variant):
     gradcheck_layer(b)
 
 
+@pytest.mark.parametrize("kind", ALL)
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_empty_sequence_or_batch_rejected(kind, bidirectional):
+    layer = make(kind, 2, bidirectional)
+    for cache in (True, False):
+        with pytest.raises(ValueError, match=r"x must have at least one time step: shape "
+                                             r"\(T, B, D\) with T >= 1, got \(0, 3, 4\)"):
+            layer.forward(np.zeros((0, B, D)), cache=cache)
+        with pytest.raises(ValueError, match=r"x must have at least one sequence: shape "
+                                             r"\(T, B, D\) with B >= 1, got \(5, 0, 4\)"):
+            layer.forward(np.zeros((T, 0, D)), cache=cache)
+    with pytest.raises(ValueError, match="at least one time step"):
+        layer.forward(np.zeros((0, 0, D)))
+
+
 @pytest.mark.parametrize("kind", ["rnn_tanh", "lstm", "gru"])
 def test_non_finite_state_and_gradients_rejected(kind):
     layer = make(kind)

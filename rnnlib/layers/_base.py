@@ -133,7 +133,7 @@ class RecurrentLayer:
     def forward(self, x, state=None, lengths=None, *, cache=True):
         """Run the layers over the sequence.
 
-        x       : (T, B, D) float array (converted to the layer's dtype).
+        x       : (T, B, D) float array (converted to the layer's dtype), T >= 1, B >= 1.
         state   : initial state, shaped as the final state: h_0 (num_layers * num_directions,
                   B, H), or (h_0, c_0) for the LSTM (None, or a None entry: zeros).
         lengths : (B,) ints in [1, T], any order, or None (all T).
@@ -148,6 +148,12 @@ class RecurrentLayer:
         x = as_float_array("x", x, ndim=3, shape=(None, None, self.input_size),
                            dtype=self.dtype)
         T, B, _ = x.shape
+        if T == 0:
+            raise ValueError(f"x must have at least one time step: shape (T, B, D) with T >= 1, "
+                             f"got {x.shape}")
+        if B == 0:
+            raise ValueError(f"x must have at least one sequence: shape (T, B, D) with B >= 1, "
+                             f"got {x.shape}")
         init = self._check_states("state", state, B)
         lengths = self._check_lengths(lengths, T, B)
         outputs, finals, self._cache = self._forward(x, init, lengths, keep=cache)
