@@ -11,16 +11,20 @@ Adam (Kingma & Ba 2015; ``torch.optim.Adam``), step t = 1, 2, ...:
     theta <- theta - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
 
 ``step`` checks its input first: the same keys and shapes, float arrays, finite gradients
-(a NaN gradient would silently turn every updated parameter into NaN).
+(a NaN gradient would silently turn every updated parameter into NaN), and, for a key the
+optimiser has state for, the shape that state was made for (an optimiser belongs to one
+model: use a new one for a new model). Nothing is updated unless every check passes.
 
 Clipping (Pascanu, Mikolov & Bengio 2013, Algorithm 1): with g all gradients together and
 ||g|| their global Euclidean norm, if ||g|| > max_norm then g <- (max_norm / ||g||) g:
-the direction is kept, only the step length is bounded.
+the direction is kept, only the step length is bounded. Non-finite gradients have no
+direction to keep: :func:`clip_grad_norm` raises FloatingPointError for them (``fit``
+checks the norm first and raises ``TrainingDiverged``).
 """
 
 import numpy as np
 
-from ._checks import as_positive_float
+from ._checks import as_finite_float, as_positive_float
 
 
 def _check_pair(params, grads):
@@ -43,19 +47,36 @@ def _check_pair(params, grads):
                              "destroy the parameters (clip the gradients or lower lr)")
 
 
+def _check_state_shapes(params, state, what):
+    """Every params[k] with optimiser state must still have the shape the state was made for."""
+    for k, p in params.items():
+        if k in state and state[k].shape != p.shape:
+            raise ValueError(f"params[{k!r}] has shape {p.shape}, but this optimizer's {what} "
+                             f"for {k!r} was made for shape {state[k].shape}: an optimizer "
+                             "keeps per-parameter state for one model; create a new "
+                             "optimizer for the new parameters")
+
+
+def _unit_interval(name, value):
+    """A real number in [0, 1), or a clear TypeError/ValueError naming ``name``."""
+    value = as_finite_float(name, value)
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return value
+
+
 class SGD:
     """Stochastic gradient descent, optionally with (heavy-ball) momentum."""
 
     def __init__(self, lr, momentum=0.0):
         self.lr = as_positive_float("lr", lr)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = _unit_interval("momentum", momentum)
         self.velocity = {}
 
     def step(self, params, grads):
         """Update every ``params[k]`` in place using ``grads[k]``."""
         _check_pair(params, grads)
+        _check_state_shapes(params, self.velocity, "velocity")
         for k, p in params.items():
             g = grads[k]
             if self.momentum:
@@ -71,17 +92,18 @@ class Adam:
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         self.lr = as_positive_float("lr", lr)
-        b1, b2 = betas
-        if not (0 <= b1 < 1 and 0 <= b2 < 1):
-            raise ValueError(f"betas must both be in [0, 1), got {betas!r}")
-        if not eps > 0:
-            raise ValueError(f"eps must be positive, got {eps!r}")
-        self.betas, self.eps = (float(b1), float(b2)), float(eps)
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
+            shown = f"{type(betas).__name__} {betas!r}"
+            raise (ValueError if isinstance(betas, tuple | list) else TypeError)(
+                f"betas must be a pair (beta1, beta2) of numbers in [0, 1), got {shown}")
+        b1, b2 = (_unit_interval(f"betas[{i}]", b) for i, b in enumerate(betas))
+        self.betas, self.eps = (b1, b2), as_positive_float("eps", eps)
         self.state = {}  # key -> (t, m, v)
 
     def step(self, params, grads):
         """Update every ``params[k]`` in place using ``grads[k]``."""
         _check_pair(params, grads)
+        _check_state_shapes(params, {k: m for k, (_, m, _) in self.state.items()}, "Adam moments")
         b1, b2 = self.betas
         for k, p in params.items():
             g = grads[k]
@@ -106,10 +128,18 @@ def clip_grad_norm(grads, max_norm):
     """Rescale all grads in place so that their global norm is at most ``max_norm``.
 
     Returns the global norm before clipping (as ``torch.nn.utils.clip_grad_norm_``).
+    Raises FloatingPointError, leaving the gradients untouched, if any gradient is NaN or
+    infinite (as PyTorch's ``error_if_nonfinite=True``): rescaling cannot repair them.
     """
     as_positive_float("max_norm", max_norm)
     total = global_norm(grads)
-    if np.isfinite(total) and total > max_norm:
+    if not np.isfinite(total):
+        bad = sorted(k for k, g in grads.items() if not np.all(np.isfinite(g)))
+        raise FloatingPointError(
+            f"clip_grad_norm: the gradients' global norm is {total} (NaN or infinite values "
+            f"in grads {bad}); clipping cannot rescale them: lower the learning rate or "
+            "check the model")
+    if total > max_norm:
         for g in grads.values():
             g *= max_norm / total
     return total

@@ -184,7 +184,8 @@ def fit(model, loss_fn, batches, optimizer, *, steps=None, epochs=None, clip_nor
     batches   : a function ``rng -> batch`` (needs ``steps``; called with a Generator made
                 from ``rng``), or an iterable of batches (``epochs`` passes, default 1, or
                 ``steps`` batches, cycling over it).
-    optimizer : e.g. ``rnnlib.optim.Adam(lr=1e-2)``.
+    optimizer : an optimiser object with ``step(params, grads)``, e.g.
+                ``rnnlib.optim.Adam(lr=1e-2)`` (not a name: it needs its settings).
     clip_norm : rescale the gradients to global norm <= clip_norm (before the step);
     clip_value: clip each gradient entry to [-clip_value, clip_value].
     log_every : print "step s: loss ..., grad norm ..." (3 significant figures) every
@@ -196,6 +197,10 @@ def fit(model, loss_fn, batches, optimizer, *, steps=None, epochs=None, clip_nor
     the loss before the step's update and the gradients' global norm before clipping.
     Raises :class:`TrainingDiverged` naming the step when anything becomes non-finite.
     """
+    if isinstance(optimizer, type) or not callable(getattr(optimizer, "step", None)):
+        raise TypeError("optimizer must be an optimizer object with a method "
+                        "step(params, grads), e.g. rnnlib.optim.Adam(lr=1e-2), got "
+                        f"{type(optimizer).__name__} {optimizer!r}")
     loss_fn = losses.get(loss_fn)
     history = {"step": [], "loss": [], "grad_norm": []}
     for step, batch in enumerate(_stream(batches, steps, epochs, rng), start=1):
@@ -260,6 +265,7 @@ def accuracy(logits, target, mask=None, *, per="element", batch_axis=None):
     per="sequence": fraction of sequences with EVERY valid entry right; the sequence index
     is ``batch_axis`` (default 1 for time-major (T, B, ...) targets, 0 for 1-D targets;
     pass batch_axis=0 for the MLP view (B, N)).
+    A mask that selects no entry raises ValueError (the accuracy of nothing is undefined).
     """
     logits, target = np.asarray(logits), np.asarray(target)
     if np.issubdtype(target.dtype, np.integer) and target.shape == logits.shape[:-1]:
@@ -273,6 +279,10 @@ def accuracy(logits, target, mask=None, *, per="element", batch_axis=None):
     if mask is not None:
         m = np.asarray(mask).astype(bool)
         valid = np.broadcast_to(m.reshape(m.shape + (1,) * (right.ndim - m.ndim)), right.shape)
+        if not np.any(valid):
+            raise ValueError(f"mask selects no entry (all {m.size} values are zero): the "
+                             "accuracy is undefined; give a mask with at least one nonzero "
+                             "value")
     if per == "element":
         return float(np.count_nonzero(right & valid) / np.count_nonzero(valid))
     if per != "sequence":

@@ -94,9 +94,9 @@ def test_bad_inputs():
         SGD(lr=-1.0)
     with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\)"):
         SGD(lr=0.1, momentum=1.5)
-    with pytest.raises(ValueError, match="betas must both be in"):
+    with pytest.raises(ValueError, match=r"betas\[1\] must be in \[0, 1\), got 1.0"):
         Adam(betas=(0.9, 1.0))
-    with pytest.raises(ValueError, match="eps must be positive"):
+    with pytest.raises(ValueError, match="eps must be a positive finite number, got 0.0"):
         Adam(eps=0.0)
     opt = SGD(lr=0.1)
     with pytest.raises(KeyError, match=r"only in params: \['b'\]"):
@@ -129,3 +129,53 @@ def test_float32_parameters_stay_float32():
     assert clip_grad_norm(g, 1.0) == pytest.approx(6.0)
     assert g["w"].dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(g["w"]), 1.0, rtol=1e-6)
+
+
+def test_adam_betas_must_be_a_pair_in_the_unit_interval():
+    with pytest.raises(ValueError, match=r"betas must be a pair \(beta1, beta2\) of numbers "
+                                         r"in \[0, 1\), got tuple \(0.9,\)"):
+        Adam(betas=(0.9,))
+    with pytest.raises(ValueError, match=r"betas must be a pair .*got list \[0.9, 0.99, 0.5\]"):
+        Adam(betas=[0.9, 0.99, 0.5])
+    with pytest.raises(TypeError, match=r"betas must be a pair .*got float 0.9"):
+        Adam(betas=0.9)
+    with pytest.raises(ValueError, match=r"betas\[0\] must be in \[0, 1\), got -0.1"):
+        Adam(betas=(-0.1, 0.999))
+    with pytest.raises(ValueError, match=r"betas\[0\] must be finite, got nan"):
+        Adam(betas=(np.nan, 0.999))
+    with pytest.raises(TypeError, match=r"betas\[1\] must be a real number, got str"):
+        Adam(betas=(0.9, "0.999"))
+    with pytest.raises(TypeError, match=r"momentum must be a real number, got str"):
+        SGD(lr=0.1, momentum="0.9")
+    assert Adam(betas=[0, 0.5]).betas == (0.0, 0.5)
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(lr=0.1, momentum=0.9), lambda: Adam(lr=0.1)])
+def test_optimizer_reused_on_reshaped_parameters(make):
+    opt = make()
+    opt.step({"w": np.ones((2, 3))}, {"w": np.ones((2, 3))})
+    p = {"w": np.ones((3, 2)), "b": np.ones(4)}
+    g = {"w": np.ones((3, 2)), "b": np.ones(4)}
+    with pytest.raises(ValueError, match=r"params\['w'\] has shape \(3, 2\), but this "
+                                         r"optimizer's .* was made for shape \(2, 3\).*"
+                                         r"create a new optimizer"):
+        opt.step(p, g)
+    assert np.all(p["w"] == 1) and np.all(p["b"] == 1)  # nothing updated
+    make().step(p, g)  # a new optimizer is fine
+    assert np.all(p["w"] < 1)
+
+
+def test_sgd_without_momentum_keeps_no_state_to_conflict():
+    opt = SGD(lr=0.1)
+    opt.step({"w": np.ones(2)}, {"w": np.ones(2)})
+    p = {"w": np.ones(3)}
+    opt.step(p, {"w": np.ones(3)})
+    np.testing.assert_allclose(p["w"], 0.9)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_clip_grad_norm_rejects_non_finite_gradients(bad):
+    grads = {"a": np.array([1.0, 2.0]), "b": np.array([bad, 0.0])}
+    with pytest.raises(FloatingPointError, match=r"global norm is (nan|inf).*in grads \['b'\]"):
+        clip_grad_norm(grads, 1.0)
+    np.testing.assert_array_equal(grads["a"], [1.0, 2.0])  # untouched

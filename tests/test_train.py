@@ -242,6 +242,18 @@ def test_accuracy():
         accuracy(z, bits, per="batch")
 
 
+@pytest.mark.parametrize("per", ["element", "sequence"])
+def test_accuracy_with_an_all_zero_mask_raises(per):
+    logits = np.zeros((2, 3, 4))
+    target = np.zeros((2, 3), np.int64)
+    for mask in (np.zeros((2, 3)), np.zeros((2, 3), bool)):
+        with pytest.raises(ValueError, match=r"mask selects no entry \(all 6 values are zero\)"):
+            accuracy(logits, target, mask, per=per)
+    one = np.zeros((2, 3))
+    one[1, 2] = 1
+    assert accuracy(logits, target, one, per=per) == 1.0
+
+
 def test_bad_batches_and_options():
     model = MLP([2, 2], rng=0)
     x, y = np.zeros((4, 2)), np.zeros(4, np.int64)
@@ -260,6 +272,13 @@ def test_bad_batches_and_options():
         fit(model, "cross_entropy", lambda rng: (x, y), opt, steps=0)
     with pytest.raises(ValueError, match="unknown loss 'l1'"):
         fit(model, "l1", [(x, y)], opt)
+    before = model.state_dict()
+    for bad, shown in (("adam", "str 'adam'"), (Adam, "type <class"), (None, "NoneType None")):
+        with pytest.raises(TypeError, match=r"optimizer must be an optimizer object with a "
+                                            r"method step\(params, grads\), e\.g\. "
+                                            r"rnnlib\.optim\.Adam\(lr=1e-2\), got " + shown):
+            fit(model, "cross_entropy", [(x, y)], bad)
+    assert all(np.array_equal(model.params[k], v) for k, v in before.items())
     with pytest.raises(ValueError, match="lengths must have shape"):
         fit(_model("all"), "cross_entropy",
             [(np.zeros((T, B, D)), np.zeros((T, B), np.int64), None, np.array([1, 2]))], opt)
@@ -317,6 +336,9 @@ def test_divergence_names_the_step_and_what_became_non_finite():
     with pytest.raises(TrainingDiverged, match=r"step 1: the gradient became NaN or infinite"
                                                r".*Clip the gradients"):
         fit(_BadGradients(), "mse", batch, SGD(lr=0.1))
+    for clip in ({"clip_norm": 1.0}, {"clip_value": 1.0}):  # checked before any clipping
+        with pytest.raises(TrainingDiverged, match=r"step 1: the gradient became NaN"):
+            fit(_BadGradients(), "mse", batch, SGD(lr=0.1), **clip)
     mlp = MLP([2, 2], "identity", rng=0)
     mlp.params["layers.0.weight"][...] = 1.0  # 1e308 + 1e308 overflows
     with pytest.raises(TrainingDiverged, match=r"step 1: the model output"):
