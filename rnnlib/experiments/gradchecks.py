@@ -46,20 +46,29 @@ def check_cell(cell, *, batch=3, rng=None):
     return check_gradients(loss, arrays, analytic)
 
 
+def _first(result):
+    """The first item of a tuple result (a sequence layer's (outputs, final_state) or
+    (dx, d_initial_state)), or the result itself."""
+    return result[0] if isinstance(result, tuple) else result
+
+
 def check_model(model, x, *, wrt_input=True, rng=None):
     """Check a model's backward pass (``params``/``grads``/``forward``/``backward``) on the
-    scalar L = sum(a * model.forward(x)) with fixed random weights a of the output's shape
+    scalar L = sum(a * y), y = model.forward(x), with fixed random weights a of y's shape
     (a linear functional, so the check is of the model, not of a loss, and the value stays
     small enough for finite differences to keep their digits).
+    For a sequence layer (:mod:`rnnlib.layers`), whose forward returns (outputs, final_state)
+    and backward (dx, d_initial_state), y is the outputs and dx the first item (the final
+    state is not in L; the initial state is zero and not checked).
     Returns {name: relative error} for every parameter (and the input x)."""
     x = np.array(x, dtype=np.float64)
-    a = as_generator(rng).normal(size=model.forward(x).shape)
+    a = as_generator(rng).normal(size=_first(model.forward(x)).shape)
 
     def loss():
-        return np.sum(a * model.forward(x))
+        return np.sum(a * _first(model.forward(x)))
 
     model.forward(x)
-    dx = model.backward(a)
+    dx = _first(model.backward(a))
     analytic = {k: g.copy() for k, g in model.grads.items()}
     arrays = dict(model.params)
     if wrt_input:
