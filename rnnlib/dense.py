@@ -97,12 +97,13 @@ class Dense:
         return y
 
     def backward(self, dy):
-        """dy = dL/dy (..., out_features) -> dL/dx (..., in_features); fills ``grads``."""
+        """dy = dL/dy (..., out_features) -> dL/dx (..., in_features); fills ``grads``.
+        A NaN or infinite ``dy`` is rejected (ValueError), as by the recurrent layers."""
         if self._x is None:
             raise RuntimeError("call forward before backward (a forward with cache=True, "
                                "the default: cache=False keeps nothing for backward)")
         expected = self._x.shape[:-1] + (self.out_features,)
-        dy = as_float_array("dy", dy, shape=expected, finite=False)
+        dy = as_float_array("dy", dy, shape=expected)
         return self._backward(dy)
 
     def _backward(self, dy):
@@ -199,12 +200,14 @@ class MLP:
         return a
 
     def backward(self, dy):
-        """dy = dL/da_L (..., sizes[-1]) -> dL/dx; fills ``grads`` and ``deltas``."""
+        """dy = dL/da_L (..., sizes[-1]) -> dL/dx; fills ``grads`` and ``deltas``.
+        A NaN or infinite ``dy`` is rejected (ValueError) before anything is changed; values
+        that overflow inside the backward pass (exploding gradients) are not checked."""
         if not self.preactivations or self.preactivations[-1] is None:
             raise RuntimeError("call forward before backward (a forward with cache=True, the "
                                "default; backward frees the pre-activations, so call forward "
                                "again)")
-        dy = as_float_array("dy", dy, shape=self.activations[-1].shape, finite=False)
+        dy = as_float_array("dy", dy, shape=self.activations[-1].shape)
         self.deltas = [None] * len(self.layers)
         da = dy
         for k in reversed(range(len(self.layers))):

@@ -196,3 +196,21 @@ def test_bad_inputs():
     mlp.backward(np.ones((1, 2)))
     with pytest.raises(RuntimeError, match="call forward again"):
         mlp.backward(np.ones((1, 2)))
+
+
+def test_backward_rejects_non_finite_dy():
+    layer = Dense(3, 2, rng=0)
+    layer.forward(np.ones((4, 3)))
+    dy = np.ones((4, 2))
+    dy[1, 0] = np.inf
+    with pytest.raises(ValueError, match="dy contains 1 NaN or infinite"):
+        layer.backward(dy)
+    assert not np.any(layer.grads["weight"])  # untouched
+    mlp = MLP([3, 4, 2], "tanh", rng=0)
+    mlp.forward(np.ones((4, 3)))
+    dy[2, 1] = np.nan
+    with pytest.raises(ValueError, match="dy contains 2 NaN or infinite"):
+        mlp.backward(dy)
+    assert mlp.preactivations[-1] is not None  # nothing freed: a valid backward still runs
+    mlp.backward(np.ones((4, 2)))
+    assert np.any(mlp.grads["layers.0.weight"])
