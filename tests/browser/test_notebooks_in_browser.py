@@ -258,6 +258,16 @@ def move_slider(page, slider, what):
                          f"focused element {active!r}")
 
 
+def click_run(box, button, src, label):
+    """With a Run button, the figure must not change until the button is clicked: wait,
+    check, click. Without one, do nothing (the figure redraws by itself)."""
+    if button is None:
+        return
+    time.sleep(SETTLE_S)
+    assert image_src(box) == src, f"{label}: the figure changed before the button was clicked"
+    button.click()
+
+
 def exercise_explorer(page, box, label):
     """Move every slider of one explorer and switch every dropdown; after each change
     (and a click on its button, if it has one) the figure must change."""
@@ -283,11 +293,7 @@ def exercise_explorer(page, box, label):
         before_text = slider.locator(".widget-readout").inner_text().strip()
         how = move_slider(page, slider, f"{label}: slider {name!r}")
         after_text = slider.locator(".widget-readout").inner_text().strip()
-        if button is not None:
-            time.sleep(SETTLE_S)
-            assert image_src(box) == src, \
-                f"{label}: the figure changed before the button was clicked"
-            button.click()
+        click_run(box, button, src, label)
         src = wait_for_redraw(page, box, src, f"{label}, slider {name!r} "
                               f"{before_text} -> {after_text}")
         moved.append(f"{name}: {before_text} -> {after_text}{how}")
@@ -302,11 +308,7 @@ def exercise_explorer(page, box, label):
         current = select.evaluate("s => s.selectedIndex")
         target = (current + 1) % len(options)
         select.select_option(index=target)
-        if button is not None:
-            time.sleep(SETTLE_S)
-            assert image_src(box) == src, \
-                f"{label}: the figure changed before the button was clicked"
-            button.click()
+        click_run(box, button, src, label)
         src = wait_for_redraw(page, box, src, f"{label}, dropdown {name!r} "
                               f"{options[current]} -> {options[target]}")
         moved.append(f"{name}: {options[current]} -> {options[target]}")
