@@ -224,6 +224,13 @@ class NeuronGradients:
         (L-1) down to layer 1; negative if it grows."""
         return decades_lost(self.median(view), self.n_layers - 1, 1)
 
+    def layers_back(self, view="batch", decades=3.0):
+        """How many layers back from the last hidden layer (L-1) the median (:meth:`median`)
+        first falls more than ``decades`` below its value there (3: 1000-fold); None if it
+        never does."""
+        hit = first_layer_below(self.median(view), self.n_layers - 1, decades)
+        return None if hit is None else hit[1]
+
     def delta_decay(self):
         """(predicted, measured) decades that ||delta|| = ||d Div_n / d z_k|| loses from
         the last hidden layer (L-1) down to layer 1: predicted = -sum(log10 gains) from

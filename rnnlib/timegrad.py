@@ -219,8 +219,9 @@ def descend(w0, b0, lr, iterations, *, clip=None, steps=50, h0=0.5, target=0.7):
     norm clipping when ``clip`` is given (the gradient g is rescaled to clip * g / ||g||
     when ||g|| > clip, by :func:`rnnlib.optim.clip_grad_norm`).
 
-    Returns a dict: "path" (iterations + 1, 2) the (w, b) visited, "loss" (iterations + 1,)
-    and "grad_norm" (iterations,) the norm of each gradient before clipping.
+    Returns a dict: "path" (iterations + 1, 2) the (w, b) visited, "loss" (iterations + 1,),
+    "grad_norm" (iterations,) the norm of each gradient before clipping and "step"
+    (iterations,) the length of each step taken.
     """
     iterations = check_positive_int("iterations", iterations)
     params = {"w": np.array(float(w0)), "b": np.array(float(b0))}
@@ -235,4 +236,6 @@ def descend(w0, b0, lr, iterations, *, clip=None, steps=50, h0=0.5, target=0.7):
         sgd.step(params, grads)
         path.append((float(params["w"]), float(params["b"])))
     loss.append(float(cliff_loss_and_grad(params["w"], params["b"], steps, h0, target)[0]))
-    return {"path": np.array(path), "loss": np.array(loss), "grad_norm": np.array(norms)}
+    path = np.array(path)
+    return {"path": path, "loss": np.array(loss), "grad_norm": np.array(norms),
+            "step": np.linalg.norm(np.diff(path, axis=0), axis=1)}

@@ -232,6 +232,10 @@ def test_sigmoid_gradients_shrink_with_depth(data):
     med = res.batch_median()
     assert np.all(np.diff(med[:-1]) > 0)  # grows towards the output
     assert deepgrad.decades_lost(med, 8, 1) > 3
+    # layers_back: the first layer, walking back from the last hidden one, 1000x below it
+    hit = deepgrad.first_layer_below(med, res.n_layers - 1, 3.0)
+    assert hit is not None and res.layers_back("batch", decades=3.0) == hit[1]
+    assert res.layers_back("batch", decades=1e6) is None
 
 
 def test_sweep_keys(data):

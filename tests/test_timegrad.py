@@ -102,6 +102,7 @@ def test_clipping_bounds_every_step():
     plain = timegrad.descend(11.0, -4.0, 0.05, 40)
     clipped = timegrad.descend(11.0, -4.0, 0.05, 40, clip=5.0)
     steps = np.linalg.norm(np.diff(clipped["path"], axis=0), axis=1)
+    np.testing.assert_array_equal(clipped["step"], steps)
     assert np.all(steps <= 0.05 * 5.0 * (1 + 1e-12))
     # Without clipping, the cliff's huge gradient throws the parameters far away.
     assert plain["grad_norm"].max() > 100
