@@ -98,6 +98,33 @@ def torch_step(kind, dtype, x, h0, grad, layer):
     return step
 
 
+def matmul_step(layer, x, grad):
+    """A closure running only the BLAS products of one rnnlib training step, on arrays of
+    the same shapes: the input projection, T recurrent products forward, T products
+    dz W_hh backward, and one product each for dW_hh, dW_ih and dx. No NumPy code that
+    calls these matmuls can run a step faster than this (the "matmuls" column)."""
+    cell = layer.cells[0, 0]
+    w_ih, w_hh = cell.params["weight_ih"], cell.params["weight_hh"]
+    T, B, D = x.shape
+    GH, H = w_hh.shape  # G*H gate rows (1 for the RNN, 3 for the GRU, 4 for the LSTM)
+    rng = np.random.default_rng(1)
+    h = rng.standard_normal((T, B, H)).astype(x.dtype)
+    dz = rng.standard_normal((T, B, GH)).astype(x.dtype)
+    x2, h2, dz2 = x.reshape(-1, D), h.reshape(-1, H), dz.reshape(-1, GH)
+
+    def step():
+        x2 @ w_ih.T  # the input projection of all steps
+        for t in range(T):
+            h[t] @ w_hh.T  # forward, step t
+        for t in range(T):
+            dz[t] @ w_hh  # backward, step t: dh_{t-1}
+        dz2.T @ h2  # dW_hh
+        dz2.T @ x2  # dW_ih
+        dz2 @ w_ih  # dx
+
+    return step
+
+
 def time_it(step, number):
     start = time.perf_counter()
     for _ in range(number):
@@ -111,17 +138,20 @@ def bench(kind, dtype, args):
     h0 = rng.standard_normal((1, args.B, args.H)).astype(dtype) * 0.1
     grad = rng.standard_normal((args.T, args.B, args.H)).astype(dtype)
     ours, layer = rnnlib_step(kind, dtype, x, h0, grad)
+    floor = matmul_step(layer, x, grad)
     theirs = torch_step(kind, dtype, x, h0, grad, layer) if args.torch else None
     for _ in range(args.warmup):
         ours()
+        floor()
         if theirs is not None:
             theirs()
-    t_ours, t_theirs = [], []
+    t_ours, t_floor, t_theirs = [], [], []
     for _ in range(args.repeats):
         t_ours.append(time_it(ours, args.number))
+        t_floor.append(time_it(floor, args.number))
         if theirs is not None:
             t_theirs.append(time_it(theirs, args.number))
-    return t_ours, t_theirs
+    return t_ours, t_floor, t_theirs
 
 
 def main(argv=None):
@@ -155,21 +185,28 @@ def main(argv=None):
     print(f"{args.repeats} repeats x {args.number} steps, {args.warmup} warm-up steps; "
           f"load average before: {', '.join(f'{v:.2f}' for v in os.getloadavg())} "
           f"(on {os.cpu_count()} CPUs)")
-    head = f"{'model':6} {'dtype':8} {'rnnlib min':>11} {'median':>8}"
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    if coretype:
+        print(f"OPENBLAS_CORETYPE={coretype}: OpenBLAS uses that CPU's kernels, not the ones it "
+              f"would pick for this CPU")
+    head = f"{'model':6} {'dtype':8} {'rnnlib min':>11} {'median':>8} {'matmuls':>8}"
     if args.torch:
-        head += f" {'torch min':>10} {'median':>8} {'ratio min':>10} {'paired':>8}"
+        head += (f" {'torch min':>10} {'median':>8} {'ratio min':>10} {'paired':>8}"
+                 f" {'matmuls/torch':>14}")
     print(head + ("   (ms per step; ratio = rnnlib / torch)" if args.torch else
                   "   (ms per step)"))
     for kind in args.models:
         for dname in args.dtypes:
             dtype = {"float32": np.float32, "float64": np.float64}[dname]
-            t_ours, t_theirs = bench(kind, dtype, args)
+            t_ours, t_floor, t_theirs = bench(kind, dtype, args)
             ours_min, ours_med = 1e3 * min(t_ours), 1e3 * statistics.median(t_ours)
-            row = f"{kind:6} {dname:8} {ours_min:11.2f} {ours_med:8.2f}"
+            floor_min = 1e3 * min(t_floor)
+            row = f"{kind:6} {dname:8} {ours_min:11.2f} {ours_med:8.2f} {floor_min:8.2f}"
             if t_theirs:
                 th_min, th_med = 1e3 * min(t_theirs), 1e3 * statistics.median(t_theirs)
                 paired = statistics.median(a / b for a, b in zip(t_ours, t_theirs, strict=True))
-                row += f" {th_min:10.2f} {th_med:8.2f} {ours_min / th_min:10.2f} {paired:8.2f}"
+                row += (f" {th_min:10.2f} {th_med:8.2f} {ours_min / th_min:10.2f} {paired:8.2f}"
+                        f" {floor_min / th_min:14.2f}")
             print(row, flush=True)
     print(f"load average after: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
