@@ -27,10 +27,15 @@ that follows the cell protocol
     cell.forward(x_t, state) -> (new_state, cache)
     cell.backward(d_new_state, cache) -> (dx_t, d_state)   # adds into cell.grads
 
-Layers are accepted if they have a single layer and one direction (this module does not
-handle stacked or bidirectional layers: pass the cell you are interested in). The
-parameter gradients that backward accumulates as a side effect are restored afterwards,
-so the model is left as it was found.
+A layer of :mod:`rnnlib.layers` is walked through one of its cells, chosen with
+``layer=`` and ``direction=`` (default 0, 0): that cell's own recurrence, along the input
+it receives in the stacked forward pass (for ``layer > 0``, the outputs of the layers
+below it, computed here from the same ``x`` and initial state), held fixed. For the
+reverse direction (``direction=1``) time runs in its processing order: s_0 is its initial
+state, s_t its state after consuming x[T-1], ..., x[T-t], and s_T its final state (the one
+PyTorch returns for it). The parameter gradients that backward accumulates as a side
+effect are restored afterwards, and the layer's cached forward pass is not touched, so the
+model is left as it was found.
 
 Norms: ``norm="spectral"`` (default) is the largest singular value, ||J||_2 =
 max_{|v|=1} |J^T v| = the largest factor by which any upstream gradient at step T can
@@ -98,23 +103,94 @@ def _pack(parts):
     return tuple(parts) if len(parts) > 1 else parts[0]
 
 
-def _get_cell(model):
-    """The cell to walk: ``model`` itself (a cell), or the only cell, ``cells[0, 0]``, of a
-    one-layer, one-direction layer of :mod:`rnnlib.layers`."""
+def _check_cell(model):
+    """``model`` itself if it follows the cell protocol, else a TypeError."""
+    if not all(hasattr(model, a) for a in ("forward", "backward", "grads", "params")):
+        raise TypeError(
+            f"model must be a recurrent cell (forward(x_t, state) -> (state, cache), "
+            f"backward(d_state, cache) -> (dx_t, d_state), params, grads) or a layer "
+            f"of rnnlib.layers, got {type(model).__name__}")
+    return model
+
+
+def _check_index(name, value, count, what):
+    if not isinstance(value, int | np.integer) or isinstance(value, bool) \
+            or not 0 <= value < count:
+        raise ValueError(f"{name} must be an integer in [0, {count - 1}] ({what}), "
+                         f"got {value!r}")
+    return int(value)
+
+
+def _resolve(model, x, state, layer=0, direction=0):
+    """The cell to walk, its input sequence (T, D) in its processing order and its initial
+    state (a tuple of (H,) vectors).
+
+    A cell is walked along ``x`` itself (``layer`` and ``direction`` must be 0). For a layer
+    of :mod:`rnnlib.layers`, the cell ``cells[layer, direction]`` is walked along the input it
+    gets in the layer's forward pass: ``x`` for layer 0, else the outputs of the layer below
+    (both directions concatenated), computed here by running the lower cells (the layer's
+    cached forward pass is not used or changed); reversed in time for ``direction=1``."""
     cells = getattr(model, "cells", None)
     if cells is None:
-        if not all(hasattr(model, a) for a in ("forward", "backward", "grads", "params")):
-            raise TypeError(
-                f"model must be a recurrent cell (forward(x_t, state) -> (state, cache), "
-                f"backward(d_state, cache) -> (dx_t, d_state), params, grads) or a layer "
-                f"of rnnlib.layers, got {type(model).__name__}")
-        return model
-    if model.num_layers != 1 or model.bidirectional:
-        raise ValueError(
-            "gradient_flow handles a single-layer, unidirectional layer or a cell; got "
-            f"num_layers={model.num_layers}, bidirectional={model.bidirectional} "
-            "(pass the cell you want instead, e.g. layer.cells[layer, direction])")
-    return cells[0, 0]
+        cell = _check_cell(model)
+        if (layer, direction) != (0, 0):
+            raise ValueError(f"layer and direction choose a cell of a layer of rnnlib.layers; "
+                             f"model is a cell ({type(model).__name__}): leave them at 0, got "
+                             f"layer={layer!r}, direction={direction!r}")
+        return cell, _sequence(x, cell), _initial_state(cell, state, _state_parts(cell))
+    layer = _check_index("layer", layer, model.num_layers,
+                         f"the layer has num_layers={model.num_layers}")
+    direction = _check_index("direction", direction, model.num_directions,
+                             f"the layer has bidirectional={model.bidirectional}")
+    if model.num_layers == 1 and model.num_directions == 1:
+        cell = cells[0, 0]
+        return cell, _sequence(x, cell), _initial_state(cell, state, _state_parts(cell))
+    dirs = model.num_directions
+    states = _layer_states(model, state)
+    inputs = _sequence(x, cells[0, 0])
+    for lower in range(layer):  # the outputs of each layer below, in time order
+        outs = []
+        for d in range(dirs):
+            xs = inputs if d == 0 else inputs[::-1]
+            h = _run_cell(cells[lower, d], xs, tuple(p[lower * dirs + d] for p in states))
+            outs.append(h if d == 0 else h[::-1])
+        inputs = np.concatenate(outs, axis=1)
+    k = layer * dirs + direction
+    return (cells[layer, direction], inputs if direction == 0 else inputs[::-1].copy(),
+            tuple(p[k] for p in states))
+
+
+def _layer_states(model, state):
+    """A layer's initial state for one sequence as a tuple of (L * dirs, H) arrays, from
+    None (zeros) or what the layer's forward takes for a batch of one: (L * dirs, 1, H), or
+    (h0, c0) of those for the LSTM ((L * dirs, H) is accepted too)."""
+    cell = model.cells[0, 0]
+    parts = _state_parts(cell)
+    shape = (model.num_layers * model.num_directions, model.hidden_size)
+    dtype = _param_dtype(cell)
+    if state is None:
+        return tuple(np.zeros(shape, dtype=dtype) for _ in range(parts))
+    given = _as_tuple(state)
+    if len(given) != parts:
+        raise TypeError(f"state must be {'(h0, c0)' if parts == 2 else 'one array h0'} for "
+                        f"this layer, got {len(given)} arrays")
+    out = []
+    for k, part in enumerate(given):
+        arr = np.asarray(part)
+        if arr.ndim == 3 and arr.shape[1] == 1:  # (L * dirs, B=1, H) as the layer takes it
+            arr = arr[:, 0]
+        out.append(as_float_array(f"state[{k}]", arr, shape=shape, dtype=dtype))
+    return tuple(out)
+
+
+def _run_cell(cell, xs, s0):
+    """The hidden states h_1..h_T (T, H) of a cell run over one sequence xs (T, D)."""
+    state = _pack([p[None] for p in s0])
+    hs = []
+    for x_t in xs:
+        state, _ = cell.forward(x_t[None], state, cache=False)
+        hs.append(_as_tuple(state)[0][0])
+    return np.array(hs)
 
 
 def _hidden_size(cell):
@@ -178,19 +254,20 @@ def _restore(cell, saved):
             cell.grads[k] = v
 
 
-def state_jacobians(model, x, state=None):
+def state_jacobians(model, x, state=None, *, layer=0, direction=0):
     """All Jacobians d s_T / d s_t for t = 0..T, from one backward sweep.
 
-    model : a cell, or a one-layer unidirectional RNN/LSTM/GRU layer.
+    model : a cell, or an RNN/LSTM/GRU layer of :mod:`rnnlib.layers`.
     x     : one input sequence, (T, D) (or (T, 1, D)).
-    state : initial state (h0, or (h0, c0) for the LSTM), each (H,) or (1, H)
-            (or (1, 1, H) as a layer takes it); zeros if None.
+    state : initial state (h0, or (h0, c0) for the LSTM); zeros if None. For a cell or a
+            one-layer unidirectional layer each part is (H,) or (1, H) (or (1, 1, H) as a
+            layer takes it); for a stacked or bidirectional layer, (L * dirs, 1, H) as the
+            layer takes it (or (L * dirs, H)).
+    layer, direction : which cell of a layer to walk (see the module docstring).
     Returns (J, parts): J is a list over t = 0..T of block matrices [[d a_T/d b_t]] as a
     nested list J[t][a][b] of (n_a, n_b) arrays, parts the number of state arrays.
     """
-    cell = _get_cell(model)
-    xs = _sequence(x, cell)
-    s0 = _initial_state(cell, state, _state_parts(cell))
+    cell, xs, s0 = _resolve(model, x, state, layer, direction)
     sizes = [p.shape[0] for p in s0]
     n = sum(sizes)
     T = xs.shape[0]
@@ -227,19 +304,20 @@ def _blocks(d, offsets):
             for a in range(len(offsets) - 1)]
 
 
-def gradient_flow(model, x, state=None, *, norm="spectral"):
+def gradient_flow(model, x, state=None, *, norm="spectral", layer=0, direction=0):
     """Norms of d h_T / d h_t (and, for the LSTM, d C_T / d C_t) for t = 0..T.
 
-    model : a cell, or a one-layer unidirectional RNN/LSTM/GRU layer (stacked and
-            bidirectional layers are not handled: pass one of their cells).
+    model : a cell, or an RNN/LSTM/GRU layer of :mod:`rnnlib.layers`.
     x     : one input sequence (T, D) (or (T, 1, D)).
     state : initial state, zeros if None (see :func:`state_jacobians`).
     norm  : "spectral" (largest singular value, default) or "fro" (Frobenius).
+    layer, direction : for a stacked or bidirectional layer, the cell whose recurrence is
+            walked (default: layer 0, forward); see the module docstring.
     Returns a :class:`GradientFlow`; the model's ``grads`` are left unchanged.
     """
     if norm not in NORMS:
         raise ValueError(f"norm must be one of {NORMS}, got {norm!r}")
-    jac, parts = state_jacobians(model, x, state)
+    jac, parts = state_jacobians(model, x, state, layer=layer, direction=direction)
     stack = {"hh": np.stack([j[0][0] for j in jac])}
     if parts == 2:
         stack["hc"] = np.stack([j[0][1] for j in jac])
@@ -298,7 +376,7 @@ def vanilla_jacobians(weight_ih, weight_hh, bias, x, h0=None, activation="tanh")
     return jac
 
 
-def forget_gates(model, x, state=None):
+def forget_gates(model, x, state=None, *, layer=0, direction=0):
     """The LSTM's forget gates f_k, k = 1..T, along one input sequence: (T, H).
 
     f_k = sigmoid(W_if x_k + b_if + W_hf h_{k-1} + b_hf [+ P_f C_{k-1}]), computed here
@@ -306,13 +384,13 @@ def forget_gates(model, x, state=None):
     ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``), plus the cell's forget peephole
     term P_f C (``cell.peephole_term("f", C)``, zero without peepholes); the states come
     from the cell's forward.
-    model : an LSTM cell or a one-layer unidirectional LSTM layer; x (T, D); state (h0, c0).
+    model : an LSTM cell or LSTM layer; x (T, D); state (h0, c0); layer, direction: which
+    cell of a stacked or bidirectional layer (as in :func:`gradient_flow`).
     """
-    cell = _get_cell(model)
+    cell = model.cells[0, 0] if hasattr(model, "cells") else model
     if _state_parts(cell) != 2:
         raise TypeError(f"forget gates need an LSTM (state (h, c)), got {type(cell).__name__}")
-    xs = _sequence(x, cell)
-    h0, c0 = _initial_state(cell, state, 2)
+    cell, xs, (h0, c0) = _resolve(model, x, state, layer, direction)
     p = cell.params
     hidden = h0.shape[0]
     rows = slice(hidden, 2 * hidden)
@@ -327,7 +405,7 @@ def forget_gates(model, x, state=None):
     return gates
 
 
-def forget_gate_product(model, x, state=None):
+def forget_gate_product(model, x, state=None, *, layer=0, direction=0):
     """The constant error carousel's gain, per unit: (T+1, H) with
 
         P[t] = f_{t+1} * f_{t+2} * ... * f_T     (P[T] = 1),
@@ -335,7 +413,7 @@ def forget_gate_product(model, x, state=None):
     the diagonal of d C_T / d C_t along the cell-state path alone (claim C22). It equals
     the full d C_T / d C_t when the other paths (through h and the gates) are switched
     off, e.g. with W_hh = 0 and no peepholes. Arguments as :func:`forget_gates`."""
-    gates = forget_gates(model, x, state)
+    gates = forget_gates(model, x, state, layer=layer, direction=direction)
     T, hidden = gates.shape
     prod = np.ones((T + 1, hidden), dtype=gates.dtype)
     for t in range(T - 1, -1, -1):

@@ -15,7 +15,7 @@ gamma = 1 for tanh, 1/4 for the sigmoid). :func:`forgetting` shows the forward p
 forgetting its state (claim C20).
 
 Split of work: :mod:`rnnlib.flow` is the general tool (d s_T / d s_t for any cell or
-one-layer recurrent layer, and the explicit vanilla-RNN products); this module holds
+recurrent layer, and the explicit vanilla-RNN products); this module holds
 notebook 03's experiments on top of it: recurrent matrices with a chosen largest singular
 value (:func:`recurrent_weights`), a random unrolled RNN (:func:`unrolled_rnn`), the norms
 of its products (:func:`jacobian_norms`, computed by :func:`rnnlib.flow.vanilla_jacobians`)

@@ -343,6 +343,103 @@ def test_layer_and_its_cell_give_the_same_flow(kind):
         np.testing.assert_array_equal(v, before[k])
 
 
+STACKED = ["rnn_tanh", "lstm", "gru"]
+
+
+def stacked(kind, seed=12):
+    layer = make_layer(kind, seed, num_layers=2, bidirectional=True)
+    for v in layer.params.values():
+        v *= 2.0
+    return layer
+
+
+def stacked_inputs(kind, seed=13):
+    rng = np.random.default_rng(seed)
+    xs = rng.standard_normal((T, D))
+    s0 = tuple(rng.standard_normal((4, 1, H)) for _ in range(2 if kind == "lstm" else 1))
+    return xs, (s0 if kind == "lstm" else s0[0])
+
+
+@pytest.mark.parametrize("kind", STACKED)
+@pytest.mark.parametrize("layer_index, direction", [(0, 0), (0, 1), (1, 0), (1, 1)])
+def test_stacked_bidirectional_flow_is_its_cells_flow_on_its_own_input(kind, layer_index,
+                                                                        direction):
+    """The cell of (layer, direction) walked along what it gets in the layer's forward pass:
+    taken here from the layer's own internals (outputs "h" of the layer below, in time
+    order), reversed for the reverse direction."""
+    layer = stacked(kind)
+    xs, s0 = stacked_inputs(kind)
+    layer.forward(xs[:, None], s0)
+    inside = layer.internals
+    cell_input = xs if layer_index == 0 else np.concatenate(
+        [inside[0, d]["h"][:, 0] for d in (0, 1)], axis=1)
+    if direction == 1:
+        cell_input = cell_input[::-1]
+    k = 2 * layer_index + direction
+    cell_state = tuple(p[k, 0] for p in s0) if kind == "lstm" else s0[k, 0]
+    ours = flow.gradient_flow(layer, xs, s0, layer=layer_index, direction=direction)
+    ref = flow.gradient_flow(layer.cells[layer_index, direction], cell_input, cell_state)
+    for name, jac in ref.jacobians.items():
+        np.testing.assert_allclose(ours.jacobians[name], jac, rtol=0, atol=1e-12)
+    assert ours.h_norms.shape == (T + 1,)
+
+
+@pytest.mark.parametrize("kind", STACKED)
+@pytest.mark.parametrize("layer_index, direction", [(1, 0), (1, 1)])
+def test_stacked_flow_to_the_initial_state_matches_finite_differences(kind, layer_index,
+                                                                       direction):
+    """d s_T / d s_0 of one cell of a 2-layer bidirectional layer against the layer's own
+    forward: perturb that cell's entry of the initial state, read its final state."""
+    layer = stacked(kind)
+    xs, s0 = stacked_inputs(kind)
+    lstm = kind == "lstm"
+    k = 2 * layer_index + direction
+    ours = full_blocks(flow.gradient_flow(layer, xs, s0, layer=layer_index,
+                                          direction=direction))[0]
+    parts = s0 if lstm else (s0,)
+    size = H * len(parts)
+    ref = np.empty((size, size))
+    eps = 1e-5
+    for j in range(size):
+        finals = []
+        for sign in (1, -1):
+            moved = [p.copy() for p in parts]
+            moved[j // H][k, 0, j % H] += sign * eps
+            fin = layer.forward(xs[:, None], tuple(moved) if lstm else moved[0])[1]
+            fin = fin if lstm else (fin,)
+            finals.append(np.concatenate([f[k, 0] for f in fin]))
+        ref[:, j] = (finals[0] - finals[1]) / (2 * eps)
+    err = np.max(np.abs(ours - ref)) / np.max(np.abs(ref))
+    assert err < 1e-7, err
+
+
+@pytest.mark.parametrize("layer_index, direction", [(0, 1), (1, 0), (1, 1)])
+def test_stacked_forget_gates_are_the_layers_internals(layer_index, direction):
+    layer = stacked("lstm")
+    xs, s0 = stacked_inputs("lstm")
+    layer.forward(xs[:, None], s0)
+    ref = layer.internals[layer_index, direction]["forget"][:, 0]
+    ref = ref if direction == 0 else ref[::-1]  # the processing order of that direction
+    gates = flow.forget_gates(layer, xs, s0, layer=layer_index, direction=direction)
+    np.testing.assert_allclose(gates, ref, rtol=0, atol=1e-14)
+    prod = flow.forget_gate_product(layer, xs, s0, layer=layer_index, direction=direction)
+    np.testing.assert_allclose(prod[0], np.prod(ref, axis=0), rtol=1e-13)
+
+
+def test_stacked_flow_leaves_the_layer_as_it_was():
+    layer = stacked("lstm")
+    xs, s0 = stacked_inputs("lstm")
+    out, _ = layer.forward(xs[:, None], s0)
+    layer.backward(np.ones_like(out))
+    grads = {k: v.copy() for k, v in layer.grads.items()}
+    flow.gradient_flow(layer, xs, s0, layer=1, direction=1)
+    for k, v in layer.grads.items():
+        np.testing.assert_array_equal(v, grads[k])
+    layer.backward(np.ones_like(out))  # the cached forward is still the one above
+    for k, v in layer.grads.items():
+        np.testing.assert_array_equal(v, grads[k])
+
+
 # -- bad input ------------------------------------------------------------------------
 
 
@@ -375,10 +472,18 @@ def test_bad_state():
         flow.gradient_flow(cell, np.zeros((T, D)), np.zeros(H + 1))
 
 
-@pytest.mark.parametrize("kw", [dict(num_layers=2), dict(bidirectional=True)])
-def test_stacked_or_bidirectional_layer_rejected(kw):
-    with pytest.raises(ValueError, match="single-layer, unidirectional"):
-        flow.gradient_flow(layers.RNN(D, H, **kw), np.zeros((T, D)))
+def test_layer_and_direction_out_of_range():
+    with pytest.raises(ValueError, match=r"layer must be an integer in \[0, 1\].*got 2"):
+        flow.gradient_flow(layers.RNN(D, H, num_layers=2), np.zeros((T, D)), layer=2)
+    with pytest.raises(ValueError, match=r"direction must be an integer in \[0, 0\]"):
+        flow.gradient_flow(layers.RNN(D, H, num_layers=2), np.zeros((T, D)), direction=1)
+    with pytest.raises(ValueError, match="model is a cell"):
+        flow.gradient_flow(make_cell("rnn_tanh"), np.zeros((T, D)), layer=1)
+    with pytest.raises(ValueError, match=r"state\[0\] must have shape \(4, 4\)"):
+        flow.gradient_flow(layers.RNN(D, H, num_layers=2, bidirectional=True),
+                           np.zeros((T, D)), np.zeros((2, 1, H)))
+    with pytest.raises(TypeError, match=r"state must be \(h0, c0\)"):
+        flow.gradient_flow(layers.LSTM(D, H, num_layers=2), np.zeros((T, D)), np.zeros((2, H)))
 
 
 def test_not_a_model_rejected():
