@@ -10,7 +10,7 @@ Each factor has norm at most gamma * sigma_max(W) (gamma = sup|f'|), so
     || d h_T / d h_t || <= (gamma * sigma_max)^(T - t)                    (bound)
 
 and the gradient is sure to vanish when sigma_max < 1 / gamma (Pascanu, Mikolov and
-Bengio 2013, "On the difficulty of training recurrent neural networks", section 3.1;
+Bengio 2013, "On the difficulty of training recurrent neural networks", section 2.1;
 gamma = 1 for tanh, 1/4 for the sigmoid). :func:`forgetting` shows the forward pass
 forgetting its state (claim C20).
 

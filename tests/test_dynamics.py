@@ -425,6 +425,27 @@ def test_contraction_gives_monotone_lyapunov_function():
         assert np.all(V[1:] <= q * V[:-1] + 1e-12)
 
 
+def test_local_gain_is_the_jacobians_spectral_radius_and_the_rate_of_approach():
+    W = d.matrix_with_eigenvalues(np.array([1.1, 0.6, -0.3]), rng=1)
+    assert d.local_gain(W, np.zeros(3), activation="identity") == pytest.approx(1.1)
+    b = np.array([0.8, -0.6, 0.5])
+    h_star = d.fixed_point_by_iteration(W, b=b)  # q = 1.1 > 1, yet it converges
+    assert d.contraction_factor(W) > 1
+    gain = d.local_gain(W, h_star, b=b)
+    # against a finite-difference Jacobian of h -> tanh(W h + b)
+    eps = 1e-6
+    J = np.column_stack([(np.tanh(W @ (h_star + eps * e) + b) - np.tanh(W @ (h_star - eps * e) + b))
+                         / (2 * eps) for e in np.eye(3)])
+    assert gain == pytest.approx(np.max(np.abs(np.linalg.eigvals(J))), rel=1e-8)
+    # the distance to h* shrinks by about that factor per step near h*
+    traj = d.iterate(W, h_star + 1e-3 * np.ones(3), 200, b=b)
+    dist = np.linalg.norm(traj - h_star, axis=1)
+    rate = (dist[14] / dist[6]) ** (1 / 8)  # the mean factor per step over steps 6..14
+    assert gain < 1 and rate == pytest.approx(gain, rel=5e-3)
+    with pytest.raises(ValueError, match="h_star must have shape"):
+        d.local_gain(W, np.zeros(2))
+
+
 def test_spectral_radius_below_one_is_not_enough_for_the_norm_but_is_for_P():
     W = d.matrix_with_eigenvalues(np.array([0.9, 0.5]), skew=5.0, rng=0)
     assert d.spectral_radius(W) < 1 < d.largest_singular_value(W)

@@ -62,6 +62,12 @@ def test_multitap_response_title_gives_the_memory():
     fig = rec.multitap_explorer().render(w1=0.0, w2=0.0)  # h = [1, 0, 0, ...]: zeros not drawn
     assert fig.axes[2].get_title().endswith("|h| < 1e-3 from t = 1")
     plt.close(fig)
+    fig = rec.multitap_explorer().render(w1=1.0, w2=0.5)  # roots 1.37 and -0.37
+    assert fig.axes[2].get_title().endswith("blows up (|r_1| = 1.37 > 1)")
+    plt.close(fig)
+    fig = rec.multitap_explorer().render(w1=1.0, w2=0.0)  # one root exactly 1: h stays 1
+    assert fig.axes[2].get_title().endswith("not forgotten in 60 steps")
+    plt.close(fig)
 
 
 def test_vector_explorer_bias_moves_the_state():

@@ -20,10 +20,18 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# What a saved notebook shows in place of a live explorer (GitHub cannot render widgets, and
+# JupyterLab cannot either before the cell runs): the widget's state is not stored.
+WIDGET_NOTE = ("Interactive explorer: it appears here when this cell runs in JupyterLab or on "
+               "Binder (widgets are not saved in the file). The static figures above show its "
+               "main cases.")
 
 
 def strip_volatile(nb):
-    """Drop metadata that changes from run to run or machine to machine."""
+    """Drop metadata that changes from run to run or machine to machine, and replace each
+    widget view (a random model id that nothing can display once the kernel is gone) by
+    ``WIDGET_NOTE``."""
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
                                  "name": "python3"}
@@ -34,6 +42,8 @@ def strip_volatile(nb):
         if cell.cell_type == "code":
             for out in cell.outputs:
                 out.get("metadata", {}).pop("execution", None)
+                if WIDGET_MIME in out.get("data", {}):
+                    out["data"] = {"text/plain": WIDGET_NOTE}
     return nb
 
 

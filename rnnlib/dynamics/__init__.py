@@ -17,6 +17,7 @@ from .lyapunov import (
     discrete_lyapunov,
     fixed_point_by_iteration,
     iterate,
+    local_gain,
     lyapunov_values,
 )
 from .matrices import (
@@ -57,9 +58,9 @@ __all__ = [
     "contraction_factor", "departure_from_normality", "discrete_lyapunov", "eigen_coefficients",
     "final_value", "fitted_growth_rate", "fixed_point_by_iteration", "fixed_points",
     "impulse_response", "in_k2_triangle", "iterate", "jury_conditions", "jury_stable",
-    "jury_table", "largest_singular_value", "lyapunov_values", "matrix_with_eigenvalues",
-    "memory_length", "modes", "most_stretched_direction", "multitap_impulse_response",
-    "polar_eigenvalues",
+    "jury_table", "largest_singular_value", "local_gain", "lyapunov_values",
+    "matrix_with_eigenvalues", "memory_length", "modes", "most_stretched_direction",
+    "multitap_impulse_response", "polar_eigenvalues",
     "predicted_growth_rate", "random_polynomial", "remove_top_modes", "response_norms",
     "simulate", "simulate_multitap", "single_input_responses", "spectral_radius",
     "stable_by_roots", "stable_fixed_point_counts", "time_delay", "time_to_forget",

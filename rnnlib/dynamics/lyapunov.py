@@ -12,6 +12,11 @@ a non-normal W with rho(W) < 1 < ||W||_2 can make ||h - h*|| rise first. For the
 map there is still a quadratic Lyapunov function V_P(h) = sqrt(h^T P h), P solving the
 discrete Lyapunov equation W^T P W - P = -I, which exists (P positive definite) iff
 rho(W) < 1: rho(W) < 1 is exactly "all poles inside the unit circle".
+
+Near a fixed point h* what matters is the local gain, the spectral radius of the map's
+Jacobian there, diag(f'(W h* + b)) W (:func:`local_gain`): below 1 the fixed point attracts
+(nearby states converge to it geometrically at that rate), even when q >= 1 gives no
+guarantee.
 """
 
 import numpy as np
@@ -51,6 +56,20 @@ def fixed_point_by_iteration(W, *, b=None, activation="tanh", steps=5000, tol=1e
     if not np.all(np.isfinite(traj[-1])) or np.linalg.norm(traj[-1] - traj[-2]) > tol:
         raise ValueError("the iteration did not converge to a fixed point")
     return traj[-1]
+
+
+def local_gain(W, h_star, *, b=None, activation="tanh"):
+    """rho(diag(f'(z*)) W), z* = W h* + b: the spectral radius of the Jacobian of
+    h -> f(W h + b) at h* (a fixed point, e.g. from :func:`fixed_point_by_iteration`).
+    Below 1, h* attracts nearby states, which approach it by about this factor per step."""
+    W = _square("W", W)
+    H = W.shape[0]
+    h = as_float_array("h_star", h_star, shape=(H,))
+    b = np.zeros(H) if b is None else as_float_array("b", b, shape=(H,))
+    act = activations.get(activation)
+    z = W @ h + b
+    jacobian = act.df(z, act.f(z))[:, None] * W
+    return float(np.max(np.abs(np.linalg.eigvals(jacobian))))
 
 
 def lyapunov_values(trajectory, h_star, P=None):

@@ -1,4 +1,4 @@
-"""The lecture's "LSTM network forward/backward" pseudocode, literally (claim C28).
+"""The lecture's "LSTM network forward/backward" pseudocode, as on the slides (claim C28).
 
 L layers of LSTM cells and a softmax output layer. The loops run as on the slides: the
 forward over t = 0..T-1 and, inside it, over the layers l = 1..L,
@@ -15,10 +15,14 @@ the backward over t = T-1..0 and, inside it, over l = L..1,
     d[W{l}, b{l}] += d[W, b]
 
 where dh(t,l) arriving from step t+1 and dx(t,l+1) arriving from the layer above are
-summed, as in the slide's ``dh(t+1,l) + dx(t,l+1)``. One :class:`rnnlib.cells.LSTMCell`
-per layer holds the weights shared by all its copies LSTM_cell(t, l) over time; its
-``backward`` ADDS into its ``grads``, which is the slide's ``+=``. The result equals
-:class:`rnnlib.layers.LSTM` (which runs layer by layer instead) followed by a Dense layer.
+summed, as in the slide's ``dh(t+1,l) + dx(t,l+1)``. The slide's slips are fixed: its
+backward loop reads ``for l = L-1:0`` (here l = L..1, the layers of the forward); its
+dh(t,L) is never passed on (here it enters the top cell); its ``d[W{l} b{l}] +=`` sits
+outside the layer loop (here each cell adds into its own grads inside it).
+One :class:`rnnlib.cells.LSTMCell` per layer holds the weights shared by all its copies
+LSTM_cell(t, l) over time; its ``backward`` ADDS into its ``grads``, which is the slide's
+``+=``. The result equals :class:`rnnlib.layers.LSTM` (which runs layer by layer instead)
+followed by a Dense layer.
 
 Shapes: x (T, B, D) -> logits z_o (T, B, C) (the softmax is taken by the loss,
 :func:`rnnlib.losses.softmax_cross_entropy`).

@@ -261,15 +261,16 @@ def draw_cliff(fig, lr=0.02, clip=2.0, w0=7.0, b0=-3.0, iterations=60, steps=CLI
     mesh = ax1.pcolormesh(ww, bb, np.log10(e + 1e-12), shading="auto", cmap="viridis",
                           rasterized=True)
     fig.colorbar(mesh, ax=ax1, label="log10 E")
-    for run, style, label in [(plain, "r.-", "plain"),
-                              (clipped, "w.-", f"clipped at {clip:.3g}")]:
-        ax1.plot(run["path"][:, 0], run["path"][:, 1], style, ms=3, lw=1, label=label)
+    for run, color, label in [(plain, "red", "plain"),
+                              (clipped, "orange", f"clipped at {clip:.3g}")]:
+        ax1.plot(run["path"][:, 0], run["path"][:, 1], ".-", color=color, ms=4, lw=1,
+                 label=label)
     ax1.set(xlim=CLIFF_W, ylim=CLIFF_B, xlabel="w", ylabel="b",
             title=rf"$E = (h_{{{steps}}} - 0.7)^2$,  $h_t = w\,\sigma(h_{{t-1}}) + b$")
     ax1.legend(fontsize=7, loc="lower left")
-    ax2.semilogy(plain["loss"], "r.-", ms=3,
+    ax2.semilogy(plain["loss"], ".-", color="red", ms=3,
                  label=f"plain (largest |g| {plain['grad_norm'].max():.2g})")
-    ax2.semilogy(clipped["loss"], "k.-", ms=3, label=f"clipped at {clip:.3g}")
+    ax2.semilogy(clipped["loss"], ".-", color="orange", ms=3, label=f"clipped at {clip:.3g}")
     ax2.set(xlabel="iteration", ylabel="E", title=f"gradient descent, lr = {lr:.3g}")
     ax2.legend(fontsize=7)
     fig.tight_layout()

@@ -45,8 +45,8 @@ def draw_carousel(fig, forget_bias=2.0, recurrent_scale=1.0, gap=40, seed=0):
                                            seed=int(seed))
     ax = fig.subplots()
     ax.semilogy(lag, prod, color="tab:orange", lw=0.6, alpha=0.5)
-    ax.semilogy(lag, prod.mean(axis=1), color="tab:orange", lw=2,
-                label=r"LSTM: $f_{t+1}\cdots f_T$ (thin: each unit; thick: mean)")
+    ax.semilogy(lag, prod.max(axis=1), color="tab:orange", lw=2,
+                label=r"LSTM: $f_{t+1}\cdots f_T$ (thin: each unit; thick: largest)")
     ax.semilogy(lag, rnn_norms, color="tab:blue", lw=2,
                 label=r"RNN: $\|\partial h_T / \partial h_t\|$")
     ax.set(xlabel="lag T - t", ylabel="gradient gain", ylim=(1e-12, 1e4),

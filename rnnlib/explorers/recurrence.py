@@ -66,7 +66,7 @@ def draw_eigen_response(fig, r1=1.1, angle1=0.0, r2=0.9, angle2=60.0, skew=0.0,
     slope = round(rate / np.log(10), 3) + 0.0  # + 0.0: no "-0.000"
     ax_r.plot(t, np.log10(norms[-1]) + (t - t[-1]) * rate / np.log(10), "--", color="C1",
               label=f"slope $\\log_{{10}}|\\lambda_m|$ = {slope:.3f}")
-    ax_r.axhline(np.log10(norms[0]), color="0.7", lw=0.8)
+    ax_r.axhline(np.log10(norms[0]), color="0.7", lw=0.8, label="start: $\\log_{10}\\|h(0)\\|$")
     ax_r.set(xlabel="t", ylabel="$\\log_{10}\\|h(t)\\|$",
              title=f"input: {input}, $\\|W\\|_2$ = {dynamics.largest_singular_value(W):.2f}{note}")
     lo, hi = np.min(np.log10(norms)), np.max(np.log10(norms))
@@ -205,10 +205,15 @@ def draw_multitap(fig, w1=0.5, w2=0.4, steps=STEPS):
     ax_h.semilogy(t, np.abs(r[0]) ** t, "--", color="C1", lw=1, label="$|r_1|^t$")
     ax_h.axhline(1e-3, color="0.6", lw=0.8, ls=":")
     forget = dynamics.time_to_forget(h, 1e-3)
-    ax_h.set(xlabel="t", ylabel="|h(t)|",
-             title="response to x(0) = 1\n" + (f"not forgotten in {steps} steps" if forget is None
-                                               else f"|h| < 1e-3 from t = {forget}"))
-    ax_h.legend(loc="upper right", fontsize=8)
+    grows = np.max(np.abs(r)) > 1 + 1e-9
+    if forget is not None:
+        outcome = f"|h| < 1e-3 from t = {forget}"
+    elif grows:
+        outcome = f"blows up (|r_1| = {np.max(np.abs(r)):.2f} > 1)"
+    else:
+        outcome = f"not forgotten in {steps} steps"
+    ax_h.set(xlabel="t", ylabel="|h(t)|", title="response to x(0) = 1\n" + outcome)
+    ax_h.legend(loc="upper left" if grows else "upper right", fontsize=8)
     # fewer ticks: a faster redraw (most of a redraw's time goes into tick labels)
     ax_h.yaxis.set_major_locator(LogLocator(numticks=5))
     ax_h.yaxis.set_minor_locator(NullLocator())
