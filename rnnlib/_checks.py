@@ -46,8 +46,11 @@ def load_arrays(params, state, name="state_dict"):
     unexpected = sorted(set(state) - set(params))
     if missing or unexpected:
         raise KeyError(f"{name} keys do not match: missing {missing}, unexpected {unexpected}")
-    values = {k: as_float_array(f"{name}[{k!r}]", state[k], shape=p.shape)
-              for k, p in params.items()}
+    # converted to the parameter's dtype BEFORE the finite check: 1e39 is finite in float64
+    # but overflows to inf in float32
+    with np.errstate(over="ignore"):  # an overflow is reported as an error just below
+        values = {k: as_float_array(f"{name}[{k!r}]", state[k], shape=p.shape, dtype=p.dtype)
+                  for k, p in params.items()}
     for k, value in values.items():
         params[k][...] = value
 

@@ -103,7 +103,7 @@ class Dense:
             raise RuntimeError("call forward before backward (a forward with cache=True, "
                                "the default: cache=False keeps nothing for backward)")
         expected = self._x.shape[:-1] + (self.out_features,)
-        dy = as_float_array("dy", dy, shape=expected)
+        dy = as_float_array("dy", dy, shape=expected, dtype=self.params["weight"].dtype)
         return self._backward(dy)
 
     def _backward(self, dy):

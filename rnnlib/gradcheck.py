@@ -6,7 +6,11 @@ For every entry theta_k of every array checked,
 
 and the report for an array is the relative error
 
-    max|g - g_fd| / max(max|g|, max|g_fd|, 1e-12).
+    max|g - g_fd| / max(max|g|, max|g_fd|, 1e-12),
+
+which is inf when either gradient holds a NaN or an infinity (so that ``error < tol`` fails,
+and ``max`` over several reports cannot skip it as it would skip a NaN); a loss that is not
+finite at a perturbed point raises ValueError.
 
 Only float64 arrays are accepted: in float32 a perturbation of 1e-6 is below the resolution
 of the values. In float64 with eps = 1e-6 a correct backward pass gives errors around 1e-9
@@ -15,10 +19,13 @@ or below; the unit tests require < 1e-7.
 
 import numpy as np
 
+from ._checks import as_positive_float
+
 
 def numerical_gradient(loss, array, eps=1e-6):
     """Centred-difference gradient of ``loss()`` (a scalar function of no arguments that
     reads ``array``) with respect to ``array``, which is perturbed in place and restored."""
+    eps = as_positive_float("eps", eps)
     if not isinstance(array, np.ndarray) or array.dtype != np.float64:
         raise TypeError("array must be a float64 (floating point) ndarray: eps="
                         f"{eps:g} is lost in lower precision; got {getattr(array, 'dtype', array)}")
@@ -33,17 +40,22 @@ def numerical_gradient(loss, array, eps=1e-6):
         flat[k] = saved - eps
         minus = float(loss())
         flat[k] = saved
+        if not (np.isfinite(plus) and np.isfinite(minus)):
+            raise ValueError(f"the loss is not finite ({plus}, {minus}) when entry {k} of the "
+                             f"array is moved by +-{eps:g}: no finite difference")
         grad.reshape(-1)[k] = (plus - minus) / (2 * eps)
     return grad
 
 
 def relative_error(analytic, numeric):
-    """max|g - g_fd| / max(max|g|, max|g_fd|, 1e-12)."""
+    """max|g - g_fd| / max(max|g|, max|g_fd|, 1e-12); inf if either is not finite."""
     analytic = np.asarray(analytic, dtype=np.float64)
     numeric = np.asarray(numeric, dtype=np.float64)
     if analytic.shape != numeric.shape:
         raise ValueError(f"gradient shapes differ: analytic {analytic.shape}, "
                          f"numeric {numeric.shape}")
+    if not (np.all(np.isfinite(analytic)) and np.all(np.isfinite(numeric))):
+        return float("inf")
     scale = max(np.max(np.abs(analytic), initial=0.0), np.max(np.abs(numeric), initial=0.0),
                 1e-12)
     return float(np.max(np.abs(analytic - numeric), initial=0.0) / scale)

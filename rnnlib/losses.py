@@ -6,7 +6,8 @@ Inputs may be a sequence (T, B, ...) scored at every time step, or a batch (B, .
 
 ``mask`` (bool or 0/1, optional) marks the valid entries, e.g. the time steps inside each
 sequence's length; masked-out entries contribute nothing to the value or to d_y, and may
-hold any target (padding). An all-False mask is an error.
+hold any target (padding: any integer for the cross-entropy, any value, NaN included, for
+the elementwise losses). An all-False mask is an error, and so are empty inputs.
 
 - :func:`softmax_cross_entropy`: logits (..., C), integer targets (...); the mean is over
   the valid positions (t, b), each position being one C-way decision:
@@ -39,7 +40,7 @@ def softmax(logits, axis=-1):
     return np.exp(log_softmax(np.asarray(logits), axis))
 
 
-def _as_mask(mask, shape, name_of_shape):
+def as_mask(mask, shape, name_of_shape):
     """Mask as a float 0/1 array of ``shape`` or a leading part of it, and its count."""
     if mask is None:
         return None
@@ -64,6 +65,8 @@ def _expand(m, ndim):
 
 def _masked_mean(values, m):
     """(mean of ``values`` over valid entries, weights w with sum(w * values) = mean)."""
+    if values.size == 0:
+        raise ValueError(f"the loss has no entries to average (inputs of shape {values.shape})")
     if m is None:
         return float(np.mean(values)), np.full(values.shape, 1.0 / values.size)
     w = np.broadcast_to(_expand(m, values.ndim), values.shape)
@@ -88,7 +91,7 @@ def softmax_cross_entropy(logits, target, mask=None):
     if target.shape != logits.shape[:-1]:
         raise ValueError(f"target must have shape {logits.shape[:-1]} (logits without the "
                          f"class axis), got {target.shape}")
-    m = _as_mask(mask, target.shape, "target")
+    m = as_mask(mask, target.shape, "target")
     if m is not None and m.shape != target.shape:
         raise ValueError(f"mask must have shape {target.shape}, got {m.shape}")
     valid = np.ones(target.shape, bool) if m is None else m.astype(bool)
@@ -107,11 +110,21 @@ def softmax_cross_entropy(logits, target, mask=None):
     return value, (d * w[..., None]).astype(logits.dtype, copy=False)
 
 
-def _as_target(target, shape):
+def _as_target(target, shape, m):
+    """Float targets of ``shape``, checked (finite) at the valid entries of the mask m only;
+    masked-out entries may hold anything (padding, even NaN) and are returned as 0."""
     target = np.asarray(target)
     if target.dtype == bool or np.issubdtype(target.dtype, np.integer):
         target = target.astype(np.float64)
-    return as_float_array("target", target, shape=shape)
+    target = as_float_array("target", target, shape=shape, finite=m is None)
+    if m is None:
+        return target
+    valid = np.broadcast_to(_expand(m, target.ndim), target.shape) > 0
+    if not np.all(np.isfinite(target[valid])):
+        bad = int(np.count_nonzero(~np.isfinite(target[valid])))
+        raise ValueError(f"target contains {bad} NaN or infinite value(s) at valid (unmasked) "
+                         "entries")
+    return np.where(valid, target, 0.0)
 
 
 def sigmoid_binary_cross_entropy(logits, target, mask=None):
@@ -121,11 +134,11 @@ def sigmoid_binary_cross_entropy(logits, target, mask=None):
     mask: that shape or a leading part of it. Returns (mean over valid elements, d_logits).
     """
     logits = as_float_array("logits", logits)
-    target = _as_target(target, logits.shape)
+    m = as_mask(mask, logits.shape, "logits")
+    target = _as_target(target, logits.shape, m)
     if np.any((target < 0) | (target > 1)):
-        raise ValueError("target must lie in [0, 1] for binary cross-entropy, got values in "
-                         f"[{target.min():.3g}, {target.max():.3g}]")
-    m = _as_mask(mask, target.shape, "target")
+        raise ValueError("target must lie in [0, 1] for binary cross-entropy (at the valid "
+                         f"entries), got values in [{target.min():.3g}, {target.max():.3g}]")
     per = np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
     value, w = _masked_mean(per, m)
     return value, ((sigmoid(logits) - target) * w).astype(logits.dtype, copy=False)
@@ -134,8 +147,8 @@ def sigmoid_binary_cross_entropy(logits, target, mask=None):
 def mean_squared_error(y, target, mask=None):
     """Mean of (y - target)^2 over valid elements; returns (value, dL/dy = 2 (y - t) w)."""
     y = as_float_array("y", y)
-    target = _as_target(target, y.shape)
-    m = _as_mask(mask, target.shape, "target")
+    m = as_mask(mask, y.shape, "y")
+    target = _as_target(target, y.shape, m)
     diff = y - target
     value, w = _masked_mean(diff * diff, m)
     return value, (2 * diff * w).astype(y.dtype, copy=False)

@@ -12,8 +12,8 @@ Adam (Kingma & Ba 2015; ``torch.optim.Adam``), step t = 1, 2, ...:
 
 ``step`` checks its input first: the same keys and shapes, float arrays, finite gradients
 (a NaN gradient would silently turn every updated parameter into NaN), and, for a key the
-optimiser has state for, the shape that state was made for (an optimiser belongs to one
-model: use a new one for a new model). Nothing is updated unless every check passes.
+optimiser has already updated, the same array object (an optimiser belongs to one model:
+use a new one for a new model). Nothing is updated unless every check passes.
 
 Clipping (Pascanu, Mikolov & Bengio 2013, Algorithm 1): with g all gradients together and
 ||g|| their global Euclidean norm, if ||g|| > max_norm then g <- (max_norm / ||g||) g:
@@ -47,14 +47,21 @@ def _check_pair(params, grads):
                              "destroy the parameters (clip the gradients or lower lr)")
 
 
-def _check_state_shapes(params, state, what):
-    """Every params[k] with optimiser state must still have the shape the state was made for."""
+def _check_owner(params, owner):
+    """An optimiser keeps per-parameter state for the arrays it first updated (``owner``:
+    key -> that array): the same key must bring the same array object, not another model's
+    (e.g. a model rebuilt in a notebook cell while the optimiser cell was not re-run, which
+    would otherwise start with the old model's momentum or Adam moments)."""
     for k, p in params.items():
-        if k in state and state[k].shape != p.shape:
-            raise ValueError(f"params[{k!r}] has shape {p.shape}, but this optimizer's {what} "
-                             f"for {k!r} was made for shape {state[k].shape}: an optimizer "
-                             "keeps per-parameter state for one model; create a new "
-                             "optimizer for the new parameters")
+        if k in owner and owner[k] is not p:
+            raise ValueError(f"params[{k!r}] is not the array this optimizer has been updating "
+                             "(its state belongs to another model's parameters): create a new "
+                             "optimizer for the new model")
+
+
+def _remember(params, owner):
+    for k, p in params.items():
+        owner.setdefault(k, p)
 
 
 def _unit_interval(name, value):
@@ -72,11 +79,14 @@ class SGD:
         self.lr = as_positive_float("lr", lr)
         self.momentum = _unit_interval("momentum", momentum)
         self.velocity = {}
+        self._owner = {}
 
     def step(self, params, grads):
         """Update every ``params[k]`` in place using ``grads[k]``."""
         _check_pair(params, grads)
-        _check_state_shapes(params, self.velocity, "velocity")
+        if self.momentum:  # plain SGD keeps no state: any parameters will do
+            _check_owner(params, self._owner)
+            _remember(params, self._owner)
         for k, p in params.items():
             g = grads[k]
             if self.momentum:
@@ -99,11 +109,13 @@ class Adam:
         b1, b2 = (_unit_interval(f"betas[{i}]", b) for i, b in enumerate(betas))
         self.betas, self.eps = (b1, b2), as_positive_float("eps", eps)
         self.state = {}  # key -> (t, m, v)
+        self._owner = {}
 
     def step(self, params, grads):
         """Update every ``params[k]`` in place using ``grads[k]``."""
         _check_pair(params, grads)
-        _check_state_shapes(params, {k: m for k, (_, m, _) in self.state.items()}, "Adam moments")
+        _check_owner(params, self._owner)
+        _remember(params, self._owner)
         b1, b2 = self.betas
         for k, p in params.items():
             g = grads[k]
@@ -116,8 +128,11 @@ class Adam:
 
 
 def global_norm(grads):
-    """sqrt(sum over all arrays of sum g^2), computed without overflow (inf/NaN pass through)."""
+    """sqrt(sum over all arrays of sum g^2), computed without overflow; NaN if any entry is
+    NaN, else inf if any is infinite."""
     arrays = [np.asarray(g) for g in grads.values()]
+    if any(np.isnan(g).any() for g in arrays):
+        return float("nan")
     scale = max((float(np.max(np.abs(g), initial=0.0)) for g in arrays), default=0.0)
     if scale == 0.0 or not np.isfinite(scale):
         return scale

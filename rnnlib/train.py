@@ -24,7 +24,7 @@ import inspect
 import numpy as np
 
 from . import losses
-from ._checks import as_generator, check_positive_int, load_arrays
+from ._checks import as_float_array, as_generator, check_positive_int, load_arrays
 from .optim import clip_grad_norm, clip_grad_value, global_norm
 
 
@@ -202,6 +202,11 @@ def fit(model, loss_fn, batches, optimizer, *, steps=None, epochs=None, clip_nor
                         "step(params, grads), e.g. rnnlib.optim.Adam(lr=1e-2), got "
                         f"{type(optimizer).__name__} {optimizer!r}")
     loss_fn = losses.get(loss_fn)
+    if log_every is not None:
+        log_every = check_positive_int("log_every", log_every)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function callback(step, model, history) or None, "
+                        f"got {type(callback).__name__} {callback!r}")
     history = {"step": [], "loss": [], "grad_norm": []}
     for step, batch in enumerate(_stream(batches, steps, epochs, rng), start=1):
         x, target, mask, lengths = _unpack(batch)
@@ -267,22 +272,29 @@ def accuracy(logits, target, mask=None, *, per="element", batch_axis=None):
     pass batch_axis=0 for the MLP view (B, N)).
     A mask that selects no entry raises ValueError (the accuracy of nothing is undefined).
     """
-    logits, target = np.asarray(logits), np.asarray(target)
+    logits, target = as_float_array("logits", logits), np.asarray(target)
     if np.issubdtype(target.dtype, np.integer) and target.shape == logits.shape[:-1]:
         right = np.argmax(logits, axis=-1) == target
+        classes = logits.shape[-1]
     elif target.shape == logits.shape:
         right = (logits > 0) == (target > 0.5)
+        classes = None
     else:
         raise ValueError(f"target must be class indices of shape {logits.shape[:-1]} or 0/1 "
                          f"values of shape {logits.shape}, got {target.dtype} {target.shape}")
     valid = np.ones(right.shape, bool)
     if mask is not None:
-        m = np.asarray(mask).astype(bool)
-        valid = np.broadcast_to(m.reshape(m.shape + (1,) * (right.ndim - m.ndim)), right.shape)
-        if not np.any(valid):
-            raise ValueError(f"mask selects no entry (all {m.size} values are zero): the "
-                             "accuracy is undefined; give a mask with at least one nonzero "
-                             "value")
+        m = losses.as_mask(mask, right.shape, "target")  # 0/1 values, a leading shape
+        valid = np.broadcast_to(m.reshape(m.shape + (1,) * (right.ndim - m.ndim)) > 0,
+                                right.shape)
+    if classes is not None:
+        bad = valid & ((target < 0) | (target >= classes))
+        if bad.any():
+            raise ValueError(f"target class indices must lie in [0, {classes - 1}] (logits "
+                             f"have {classes} classes), got {np.unique(target[bad])[:5].tolist()}")
+    elif np.any(valid & ~np.isin(target, (0, 1))):
+        raise ValueError("0/1 targets must hold only 0 and 1 (or False and True) at the valid "
+                         "entries")
     if per == "element":
         return float(np.count_nonzero(right & valid) / np.count_nonzero(valid))
     if per != "sequence":

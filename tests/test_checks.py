@@ -6,6 +6,7 @@ import pytest
 
 from rnnlib._checks import (
     as_finite_float,
+    load_arrays,
     as_positive_float,
     check_float_dtype,
     check_nonnegative_int,
@@ -69,3 +70,11 @@ def test_check_float_dtype():
         check_float_dtype("dtype", np.complex128)
     with pytest.raises(TypeError, match="dtype must be a floating-point dtype, got 'nope'"):
         check_float_dtype("dtype", "nope")
+
+
+def test_load_arrays_checks_values_after_the_cast_to_the_parameters_dtype():
+    """1e39 is finite in float64 but overflows float32: a clear error, nothing loaded."""
+    params = {"w": np.zeros(2, np.float32)}
+    with pytest.raises(ValueError, match=r"state_dict\['w'\] contains 1 NaN or infinite"):
+        load_arrays(params, {"w": np.array([1.0, 1e39])})
+    assert np.all(params["w"] == 0)

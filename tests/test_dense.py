@@ -214,3 +214,10 @@ def test_backward_rejects_non_finite_dy():
     assert mlp.preactivations[-1] is not None  # nothing freed: a valid backward still runs
     mlp.backward(np.ones((4, 2)))
     assert np.any(mlp.grads["layers.0.weight"])
+
+
+def test_float32_dense_backward_keeps_float32_for_a_float64_dy():
+    layer = Dense(3, 2, rng=0, dtype=np.float32)
+    layer.forward(np.ones((4, 3), np.float32))
+    dx = layer.backward(np.ones((4, 2)))  # float64 upstream gradient
+    assert dx.dtype == np.float32 and layer.grads["weight"].dtype == np.float32

@@ -140,6 +140,12 @@ def test_blow_up_overflows_quietly_and_time_delay_stays_bounded():
     np.testing.assert_allclose(y[t], expected, rtol=1e-12)
     np.testing.assert_allclose(d.time_delay(np.array([2.0]), np.array([1.0, -1.0]),
                                             activation="identity"), [2.0, -2.0])
+    # more taps than time steps: the extra taps only ever see x(t < 0) = 0
+    scalar = d.time_delay(np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.5]), activation="identity")
+    vector = d.time_delay(np.array([1.0, 2.0, 3.0]).reshape(3, 1, 1), np.array([[1.0], [0.5]]),
+                          activation="identity")
+    np.testing.assert_allclose(scalar, [1.0, 2.5])
+    np.testing.assert_allclose(vector[:, 0], scalar)
 
 
 def test_simulate_errors():

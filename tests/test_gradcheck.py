@@ -38,3 +38,23 @@ def test_errors():
         numerical_gradient(lambda: 0.0, np.zeros((3, 4))[:, :2])
     with pytest.raises(ValueError, match="shapes differ"):
         relative_error(np.zeros(2), np.zeros(3))
+
+
+def test_a_non_finite_gradient_fails_the_check_even_after_a_good_one():
+    """max() over several reports must not skip it, as it would skip a NaN."""
+    assert relative_error(np.array([np.nan, 1.0]), np.array([1.0, 1.0])) == np.inf
+    assert relative_error(np.array([1.0]), np.array([np.inf])) == np.inf
+    a, b = np.array([1.0, 2.0]), np.array([3.0])
+    errors = check_gradients(lambda: float(np.sum(a**2) + b[0] ** 2), {"a": a, "b": b},
+                             {"a": 2 * a, "b": np.array([np.nan])})
+    assert errors["a"] < 1e-7 and errors["b"] == np.inf
+    assert not max(errors.values()) < 1e-7
+
+
+def test_a_non_finite_loss_or_a_bad_eps_is_an_error():
+    a = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match="the loss is not finite"):
+        numerical_gradient(lambda: np.nan, a)
+    for eps in (0.0, -1e-6):
+        with pytest.raises(ValueError, match="eps must be a positive finite number"):
+            numerical_gradient(lambda: float(np.sum(a)), a, eps)

@@ -434,6 +434,8 @@ def test_bad_inputs(kind):
         layer.forward(x, lengths=[0, 2, 1])
     with pytest.raises(TypeError, match="lengths must be integers"):
         layer.forward(x, lengths=[1.5, 2, 3])
+    with pytest.raises(ValueError, match=r"lengths must lie in \[1, T\] = \[1, 5\].*max inf"):
+        layer.forward(x, lengths=[np.inf, 2, 3])  # checked before the cast to integers
     with pytest.raises(RuntimeError, match="before forward"):
         make(kind).backward(np.zeros((T, B, H)))
     with pytest.raises(RuntimeError, match="after a forward"):

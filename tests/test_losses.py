@@ -147,3 +147,38 @@ def test_float32_gradients_stay_float32(name):
     assert d32.dtype == np.float32 and d64.dtype == np.float64
     assert value32 == pytest.approx(value64, rel=1e-5)
     np.testing.assert_allclose(d32, d64, rtol=1e-4, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["mse", "bce"])
+def test_elementwise_losses_accept_any_padding_where_masked(name):
+    """Masked-out targets may hold anything (the module's promise): NaN, -1, 7."""
+    rng = np.random.default_rng(3)
+    y = rng.standard_normal((4, 3, 2))
+    target = (rng.random((4, 3, 2)) > 0.5).astype(float)
+    mask = np.ones((4, 3))
+    mask[3, 1] = 0
+    loss = losses.get(name)
+    ref = loss(y, target, mask)
+    for pad in (np.nan, -1.0, 7.0):
+        padded = target.copy()
+        padded[3, 1] = pad
+        value, d = loss(y, padded, mask)
+        assert value == ref[0]
+        np.testing.assert_array_equal(d, ref[1])
+    padded = target.copy()
+    padded[0, 0, 0] = np.nan  # NaN at a VALID entry is still an error
+    with pytest.raises(ValueError, match=r"target contains 1 NaN or infinite value\(s\) at valid"):
+        loss(y, padded, mask)
+    if name == "bce":
+        padded[0, 0, 0] = 2.0
+        with pytest.raises(ValueError, match=r"target must lie in \[0, 1\]"):
+            loss(y, padded, mask)
+
+
+@pytest.mark.parametrize("name", ["mse", "bce", "cross_entropy"])
+def test_empty_inputs_are_a_clear_error(name):
+    loss = losses.get(name)
+    y = np.zeros((0, 3))
+    target = np.zeros(0, np.int64) if name == "cross_entropy" else np.zeros((0, 3))
+    with pytest.raises(ValueError, match="the loss has no entries to average"):
+        loss(y, target)

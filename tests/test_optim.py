@@ -83,6 +83,15 @@ def test_clip_grad_norm_keeps_direction():
     np.testing.assert_array_equal(small["a"], [0.3, 0.4])  # under the threshold: untouched
 
 
+def test_global_norm_sees_a_nan_after_zeros_and_clipping_refuses_it():
+    grads = {"a": np.zeros(3), "b": np.array([np.nan, 1.0])}
+    assert np.isnan(global_norm(grads))
+    assert global_norm({"a": np.zeros(2), "b": np.array([np.inf, 1.0])}) == np.inf
+    with pytest.raises(FloatingPointError, match=r"NaN or infinite values in grads \['b'\]"):
+        clip_grad_norm(grads, 1.0)
+    assert global_norm({"a": np.zeros(3)}) == 0.0
+
+
 def test_clip_grad_value():
     g = {"a": np.array([-5.0, 0.5, 3.0])}
     clip_grad_value(g, 1.0)
@@ -151,18 +160,37 @@ def test_adam_betas_must_be_a_pair_in_the_unit_interval():
 
 
 @pytest.mark.parametrize("make", [lambda: SGD(lr=0.1, momentum=0.9), lambda: Adam(lr=0.1)])
-def test_optimizer_reused_on_reshaped_parameters(make):
+@pytest.mark.parametrize("shape", [(2, 3), (3, 2)])
+def test_optimizer_reused_on_another_models_parameters(make, shape):
+    """Same key, another array (a rebuilt model; same shape or not): an error, nothing
+    updated; the stale state (momentum, Adam's moments and step count) is never applied."""
     opt = make()
-    opt.step({"w": np.ones((2, 3))}, {"w": np.ones((2, 3))})
-    p = {"w": np.ones((3, 2)), "b": np.ones(4)}
-    g = {"w": np.ones((3, 2)), "b": np.ones(4)}
-    with pytest.raises(ValueError, match=r"params\['w'\] has shape \(3, 2\), but this "
-                                         r"optimizer's .* was made for shape \(2, 3\).*"
-                                         r"create a new optimizer"):
+    w = np.ones((2, 3))
+    for _ in range(3):
+        opt.step({"w": w}, {"w": np.ones((2, 3))})
+    p = {"w": np.ones(shape), "b": np.ones(4)}
+    g = {"w": np.ones(shape), "b": np.ones(4)}
+    with pytest.raises(ValueError, match=r"params\['w'\] is not the array this optimizer has "
+                                         r"been updating.*create a new optimizer"):
         opt.step(p, g)
     assert np.all(p["w"] == 1) and np.all(p["b"] == 1)  # nothing updated
-    make().step(p, g)  # a new optimizer is fine
+    opt.step({"w": w}, {"w": np.ones((2, 3))})  # its own model still works
+    make().step(p, g)  # and a new optimizer for the new model
     assert np.all(p["w"] < 1)
+
+
+def test_adam_on_a_rebuilt_model_would_have_stepped_the_wrong_way():
+    """Why the check exists: 50 steps with gradient +1, then a new model with gradient -1.
+    A fresh Adam moves the new weight by +lr; the old one's moments would move it by -0.08."""
+    old = Adam(lr=0.1)
+    w = np.zeros(2)
+    for _ in range(50):
+        old.step({"w": w}, {"w": np.ones(2)})
+    new_w = np.zeros(2)
+    with pytest.raises(ValueError, match="not the array"):
+        old.step({"w": new_w}, {"w": -np.ones(2)})
+    Adam(lr=0.1).step({"w": new_w}, {"w": -np.ones(2)})
+    np.testing.assert_allclose(new_w, 0.1)
 
 
 def test_sgd_without_momentum_keeps_no_state_to_conflict():

@@ -247,11 +247,41 @@ def test_accuracy_with_an_all_zero_mask_raises(per):
     logits = np.zeros((2, 3, 4))
     target = np.zeros((2, 3), np.int64)
     for mask in (np.zeros((2, 3)), np.zeros((2, 3), bool)):
-        with pytest.raises(ValueError, match=r"mask selects no entry \(all 6 values are zero\)"):
+        with pytest.raises(ValueError, match=r"mask selects no entries"):
             accuracy(logits, target, mask, per=per)
     one = np.zeros((2, 3))
     one[1, 2] = 1
     assert accuracy(logits, target, one, per=per) == 1.0
+
+
+def test_accuracy_rejects_nonsense():
+    logits, target = np.zeros((2, 3, 4)), np.zeros((2, 3), np.int64)
+    with pytest.raises(ValueError, match="logits contains 24 NaN"):
+        accuracy(np.full((2, 3, 4), np.nan), target)
+    with pytest.raises(ValueError, match=r"target class indices must lie in \[0, 3\].*\[5\]"):
+        accuracy(logits, np.full((2, 3), 5))
+    with pytest.raises(ValueError, match="mask must contain only 0/1"):
+        accuracy(logits, target, np.array([[1, 7, 1], [1, 1, np.nan]]))
+    with pytest.raises(ValueError, match=r"mask must have the shape of target \(2, 3\)"):
+        accuracy(logits, target, np.ones((3, 2)))
+    with pytest.raises(ValueError, match="0/1 targets must hold only 0 and 1"):
+        accuracy(np.zeros((2, 3)), np.full((2, 3), 2.0))
+    # a class index out of range is fine where the mask excludes it (padding)
+    padded = np.array([[0, 0, 0], [0, 0, -100]])
+    assert accuracy(logits, padded, np.array([[1, 1, 1], [1, 1, 0]])) == 1.0
+
+
+def test_fit_checks_callback_and_log_every_before_any_step():
+    model = MLP([2, 2], rng=0)
+    before = {k: v.copy() for k, v in model.params.items()}
+    batch = [(np.ones((4, 2)), np.zeros(4, np.int64))]
+    with pytest.raises(TypeError, match="callback must be a function"):
+        fit(model, "cross_entropy", batch, SGD(lr=0.1), callback=5)
+    for bad, err in ((-1, ValueError), (1.5, TypeError), (True, TypeError)):
+        with pytest.raises(err, match="log_every must be a positive integer"):
+            fit(model, "cross_entropy", batch, SGD(lr=0.1), log_every=bad)
+    for k, v in model.params.items():
+        np.testing.assert_array_equal(v, before[k])
 
 
 def test_bad_batches_and_options():

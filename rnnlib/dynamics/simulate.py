@@ -160,6 +160,6 @@ def time_delay(weights, x, *, b=0.0, activation="tanh"):
     H = weights.shape[1]
     b = as_finite_float("b", b) if np.ndim(b) == 0 else as_float_array("b", b, shape=(H,))
     z = np.zeros((x.shape[0], H)) + b
-    for k in range(weights.shape[0]):
+    for k in range(min(weights.shape[0], x.shape[0])):  # taps beyond T see only x(t<0) = 0
         z[k:] += x[: x.shape[0] - k] @ weights[k].T
     return act.f(z)

@@ -116,10 +116,10 @@ class RecurrentLayer:
         if arr.shape != (B,):
             raise ValueError(f"lengths must have shape ({B},) (one per sequence), "
                              f"got {arr.shape}")
-        arr = arr.astype(np.intp)
-        if np.any(arr < 1) or np.any(arr > T):
+        if np.any(arr < 1) or np.any(arr > T):  # before the cast: inf or 1e30 would wrap
             raise ValueError(f"lengths must lie in [1, T] = [1, {T}], got min {arr.min()} "
                              f"and max {arr.max()}")
+        arr = arr.astype(np.intp)
         return None if np.all(arr == T) else arr
 
     def _pack(self, state):
