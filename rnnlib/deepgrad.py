@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnlib import flow, losses
-from rnnlib._checks import as_float_array, check_positive_int
+from rnnlib._checks import as_float_array, check_nonnegative_int, check_positive_int
 from rnnlib.dense import MLP
 
 QUANTILES = (0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0)
@@ -83,8 +83,12 @@ def chain_gradient(grad_d, jacobians, k):
                 (k = 0: the input X; k = N: Y itself).
     """
     grad_d = as_float_array("grad_d", grad_d, ndim=1)
-    if not 0 <= k <= len(jacobians):
+    k = check_nonnegative_int("k", k)
+    if k > len(jacobians):
         raise ValueError(f"k must be in 0..{len(jacobians)}, got {k}")
+    if jacobians and grad_d.shape[0] != np.shape(jacobians[-1])[0]:
+        raise ValueError(f"grad_d must have shape ({np.shape(jacobians[-1])[0]},) (the last "
+                         f"Jacobian's rows: the network's outputs), got {grad_d.shape}")
     g = grad_d
     for jac in reversed(jacobians[k:]):
         g = g @ jac

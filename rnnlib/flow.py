@@ -343,6 +343,8 @@ def _vanilla_forward(weight_ih, weight_hh, bias, x, h0, activation):
     """(states (T+1, H), pre-activations z (T, H), the activation, W_hh), checked."""
     w_hh = as_float_array("weight_hh", weight_hh, ndim=2)
     hidden = w_hh.shape[0]
+    if w_hh.shape != (hidden, hidden):
+        raise ValueError(f"weight_hh must be square (H, H), got shape {w_hh.shape}")
     w_ih = as_float_array("weight_ih", weight_ih, ndim=2, shape=(hidden, None))
     b = as_float_array("bias", bias, shape=(hidden,))
     xs = as_float_array("x", x, ndim=2, shape=(None, w_ih.shape[1]))

@@ -6,11 +6,11 @@ import pytest
 
 from rnnlib._checks import (
     as_finite_float,
-    load_arrays,
     as_positive_float,
     check_float_dtype,
     check_nonnegative_int,
     check_positive_int,
+    load_arrays,
 )
 
 

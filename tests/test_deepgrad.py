@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnlib import deepgrad, losses, timegrad
+from rnnlib import activations, deepgrad, losses, timegrad
 from rnnlib.dense import MLP
 from rnnlib.gradcheck import check_gradients
 
@@ -33,6 +33,17 @@ def test_chain_product_equals_backward(activation):
     np.testing.assert_allclose(deepgrad.chain_gradient(d_logits[n], jacs, 0), dx[n],
                                rtol=1e-12, atol=1e-15)
     np.testing.assert_array_equal(deepgrad.chain_gradient(d_logits[n], jacs, 3), d_logits[n])
+
+
+def test_chain_gradient_bad_arguments():
+    jacs = [np.ones((4, 3)), np.ones((2, 4))]  # J_1: 3 -> 4, J_2: 4 -> 2 outputs
+    np.testing.assert_array_equal(deepgrad.chain_gradient(np.ones(2), jacs, 0), [8, 8, 8])
+    with pytest.raises(ValueError, match=r"grad_d must have shape \(2,\)"):
+        deepgrad.chain_gradient(np.ones(3), jacs, 0)
+    with pytest.raises(TypeError, match="k must be a non-negative integer"):
+        deepgrad.chain_gradient(np.ones(2), jacs, 1.5)
+    with pytest.raises(ValueError, match=r"k must be in 0\.\.2, got 3"):
+        deepgrad.chain_gradient(np.ones(2), jacs, 3)
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "elu"])
@@ -110,6 +121,29 @@ def test_linear_products_are_matrix_powers():
     v = np.random.default_rng(2).standard_normal(6)
     norms = deepgrad.repeated_product_norms(w, v, 5, "identity")
     expected = [np.linalg.norm(v @ np.linalg.matrix_power(w, k)) for k in range(6)]
+    np.testing.assert_allclose(norms, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "elu"])
+def test_nonlinear_products_by_hand(activation):
+    """norms[k] = ||v J_S ... J_{S-k+1}||, the J_j = diag(f'(z_j)) W built here explicitly
+    from the forward run h_j = f(W h_{j-1}) that the docstring describes."""
+    w = timegrad.recurrent_weights(6, 1.4, rng=7)
+    rng = np.random.default_rng(8)
+    v, h0 = rng.standard_normal(6), rng.standard_normal(6)
+    act = activations.get(activation)
+    h = h0
+    steps = 7
+    jacobians = []
+    for _ in range(steps):
+        z = w @ h
+        h = act.f(z)
+        jacobians.append(act.df(z, h)[:, None] * w)
+    expected, row = [np.linalg.norm(v)], v
+    for jac in reversed(jacobians):  # J_S first
+        row = row @ jac
+        expected.append(np.linalg.norm(row))
+    norms = deepgrad.repeated_product_norms(w, v, steps, activation, h=h0)
     np.testing.assert_allclose(norms, expected, rtol=1e-12)
 
 

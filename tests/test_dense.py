@@ -193,6 +193,10 @@ def test_bad_inputs():
         mlp.backward(np.ones((2, 2)))
     with pytest.raises(RuntimeError, match="call forward and backward"):
         mlp.neuron_grad_norms(0)
+    with pytest.raises(ValueError, match=r"k must be a layer index in 0\.\.1, got 2"):
+        mlp.neuron_grad_norms(2)
+    with pytest.raises(TypeError, match="k must be a non-negative integer"):
+        mlp.neuron_grad_norms(0.5)
     mlp.backward(np.ones((1, 2)))
     with pytest.raises(RuntimeError, match="call forward again"):
         mlp.backward(np.ones((1, 2)))

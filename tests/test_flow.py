@@ -283,11 +283,18 @@ def _without_peephole(cell):
     return plain
 
 
-def test_float32_cell_runs():
-    cell = make_cell("rnn_tanh", dtype=np.float32)
-    fl = flow.gradient_flow(cell, np.ones((T, D), dtype=np.float32))
-    assert fl.jacobians["hh"].dtype == np.float32
-    assert fl.h_norms.shape == (T + 1,)
+@pytest.mark.parametrize("kind", ["rnn_tanh", "lstm", "gru"])
+def test_float32_flow_agrees_with_float64(kind):
+    cell = make_cell(kind, dtype=np.float32)
+    ref = make_cell(kind)
+    for k in ref.params:
+        ref.params[k][...] = cell.params[k]
+    xs = np.random.default_rng(4).standard_normal((T, D))
+    fl = flow.gradient_flow(cell, xs.astype(np.float32))
+    fl64 = flow.gradient_flow(ref, xs)
+    assert fl.jacobians["hh"].dtype == np.float32 and fl.h_norms.shape == (T + 1,)
+    for name, jac in fl64.jacobians.items():
+        assert np.max(np.abs(fl.jacobians[name] - jac)) < 1e-5 * max(np.max(np.abs(jac)), 1e-12)
 
 
 def make_layer(kind, seed=0, **kw):
@@ -497,6 +504,9 @@ def test_forget_gates_need_an_lstm():
 
 
 def test_bad_vanilla_arguments():
+    with pytest.raises(ValueError, match=r"weight_hh must be square \(H, H\), got shape \(4, 3\)"):
+        flow.vanilla_states(np.zeros((H, D)), np.zeros((H, H - 1)), np.zeros(H),
+                            np.zeros((T, D)))
     with pytest.raises(ValueError, match="h0 must have shape"):
         flow.vanilla_states(np.zeros((H, D)), np.zeros((H, H)), np.zeros(H),
                             np.zeros((T, D)), np.zeros(H + 1))

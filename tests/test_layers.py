@@ -165,6 +165,39 @@ def test_truncated_bptt_matches_truncated_objective(kind, k, num_layers):
     assert not np.allclose(full.grads[w_hh], layer.grads[w_hh])
 
 
+@pytest.mark.parametrize("kind", ALL)
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_truncated_reverse_direction_is_truncated_bptt_on_the_reversed_sequence(kind, k):
+    """The reverse direction of a bidirectional layer, under truncation, against a one-way
+    layer with its weights run on x reversed in time (whose truncated gradient is checked
+    against the truncated objective above): the same parameter gradients, dx and
+    d(initial state). Only the reverse half of the outputs and state gets a gradient."""
+    bi = make(kind, 1, True)
+    one_way = make(kind, 1, False)
+    one_way.load_state_dict({name[:-len("_reverse")]: v for name, v in bi.params.items()
+                             if name.endswith("_reverse")})
+    rng = np.random.default_rng(21)
+    x = rng.normal(size=(T, B, D))
+    state = random_state(bi, rng)
+    R = rng.normal(size=(T, B, 2 * H))
+    R[..., :H] = 0  # no gradient into the forward direction
+    S = [rng.normal(size=(2, B, H)) for _ in range(bi.state_parts)]
+    for s in S:
+        s[0] = 0
+    bi.forward(x, state)
+    dx, d_state = bi.backward(R, pack(bi, S), truncate=k)
+    one_way.forward(x[::-1], pack(one_way, [p[1:] for p in parts(state)]))
+    dx_ref, d_state_ref = one_way.backward(R[::-1, :, H:], pack(one_way, [s[1:] for s in S]),
+                                           truncate=k)
+    for name, g in one_way.grads.items():
+        np.testing.assert_allclose(bi.grads[name + "_reverse"], g, rtol=1e-12, atol=1e-14)
+        assert not np.any(bi.grads[name])  # the forward direction got nothing
+    np.testing.assert_allclose(dx, dx_ref[::-1], rtol=1e-12, atol=1e-14)
+    for d, d_ref in zip(parts(d_state), parts(d_state_ref), strict=True):
+        np.testing.assert_allclose(d[1:], d_ref, rtol=1e-12, atol=1e-14)
+        assert not np.any(d[0])
+
+
 @pytest.mark.parametrize("kind", ["rnn_tanh", "lstm_diagonal", "gru_lecture"])
 def test_truncated_with_lengths_counts_each_sequence_own_steps(kind):
     """Truncated BPTT on a padded bidirectional batch = the sum of truncated BPTT on each
@@ -234,11 +267,18 @@ def test_lengths_mean_packed_sequences(kind, num_layers):
 
 @pytest.mark.parametrize("kind", ALL)
 def test_lengths_all_full_equals_no_lengths(kind):
-    layer = make(kind, 1, True)
+    """lengths = T for every sequence means no padding: forward takes the unpadded path (the
+    lengths become None), and the padded path (masks, per-sequence reversal), run here
+    directly with those lengths, gives the same outputs and final states."""
+    layer = make(kind, 2, True)
     x = np.random.default_rng(0).normal(size=(T, B, D))
-    a, _ = layer.forward(x)
-    b, _ = layer.forward(x, lengths=[T] * B)
-    np.testing.assert_array_equal(a, b)
+    a, final_a = layer.forward(x)
+    assert layer._check_lengths([T] * B, T, B) is None
+    init = layer._check_states("state", None, B)
+    b, final_b, _ = layer._forward(x, init, np.full(B, T), keep=False)
+    np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-15)
+    for f_a, f_b in zip(parts(final_a), final_b, strict=True):
+        np.testing.assert_allclose(f_b, f_a, rtol=1e-13, atol=1e-15)
 
 
 @pytest.mark.parametrize("kind", ALL)
@@ -286,6 +326,14 @@ def test_float32_end_to_end(kind):
     out64, _ = ref.forward(x.astype(np.float64), pack(ref, [p.astype(np.float64)
                                                             for p in parts(state)]), [3, 5, 1])
     np.testing.assert_allclose(out, out64, rtol=1e-4, atol=1e-5)
+    # ... and so does the backward: every gradient, dx and d(initial state)
+    final64 = pack(ref, [f.astype(np.float64) for f in parts(final)])
+    dx64, d_state64 = ref.backward(np.ones_like(out64), final64)
+    pairs = [(dx, dx64), *zip(parts(d_state), parts(d_state64), strict=True),
+             *((layer.grads[k], ref.grads[k]) for k in ref.grads)]
+    for g32, g64 in pairs:
+        scale = max(np.max(np.abs(g64)), 1e-12)
+        assert np.max(np.abs(g32 - g64)) / scale < 1e-4
 
 
 @pytest.mark.parametrize("kind", ALL)
@@ -423,6 +471,12 @@ def test_bad_inputs(kind):
     bad[2, 1, 0] = -np.inf
     with pytest.raises(ValueError, match="x contains 1 NaN or infinite"):
         layer.forward(bad)
+    if layer.state_parts == 1:  # RNN, GRU: the state is one array, not a tuple
+        with pytest.raises(TypeError, match=r"state must be one array h of shape \(4, 3, 3\)"):
+            layer.forward(x, (np.zeros((4, B, H)), np.zeros((4, B, H))))
+        layer.forward(x)
+        with pytest.raises(TypeError, match="d_final_state must be one array h"):
+            layer.backward(np.zeros((T, B, 2 * H)), (np.zeros((4, B, H)),))
     wrong = pack(layer, [np.zeros((2, B, H))] * layer.state_parts)  # needs (4, B, H)
     with pytest.raises(ValueError, match=r"state.* must have shape \(4, 3, 3\), got \(2, 3, 3\)"):
         layer.forward(x, wrong)

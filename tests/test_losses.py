@@ -123,6 +123,8 @@ def test_bad_inputs():
         softmax_cross_entropy(y, np.array([0, 1]), mask=np.array([True]))
     with pytest.raises(ValueError, match="only 0/1"):
         softmax_cross_entropy(y, np.array([0, 1]), mask=np.array([2, 1]))
+    with pytest.raises(ValueError, match=r"mask must have shape \(2, 2\), got \(2,\)"):
+        softmax_cross_entropy(np.zeros((2, 2, 3)), np.zeros((2, 2), int), mask=np.ones(2))
     with pytest.raises(TypeError, match="mask must be a bool or 0/1 array"):
         mean_squared_error(y, y, mask=np.array(["a", "b"]))
     with pytest.raises(ValueError, match=r"target must lie in \[0, 1\]"):

@@ -254,6 +254,41 @@ def test_accuracy_with_an_all_zero_mask_raises(per):
     assert accuracy(logits, target, one, per=per) == 1.0
 
 
+def test_fit_passes_truncate_to_the_model():
+    """One fit step with truncate=2 = forward, loss, backward(truncate=2), SGD step by hand;
+    and it differs from the step without truncation."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((T, B, D))
+    target = rng.integers(0, C, (T, B))
+    start = _model("all").state_dict()
+    updated = {}
+    for truncate in (2, None):
+        model = _model("all")
+        fit(model, "cross_entropy", [(x, target)], SGD(lr=0.5), truncate=truncate)
+        updated[truncate] = model.state_dict()
+    by_hand = _model("all")
+    _, dlogits = softmax_cross_entropy(by_hand.forward(x), target)
+    by_hand.backward(dlogits, truncate=2)
+    for k, v in start.items():
+        np.testing.assert_allclose(updated[2][k], v - 0.5 * by_hand.grads[k], rtol=1e-12,
+                                   atol=1e-15)
+    assert not np.allclose(updated[2]["rnn.weight_hh_l0"], updated[None]["rnn.weight_hh_l0"])
+
+
+@pytest.mark.parametrize("make", [lambda: Dense(D, C, rng=0), lambda: MLP([D, 4, C], rng=0),
+                                  lambda: _model("all")])
+def test_zero_grad_zeros_every_gradient_in_place(make):
+    model = make()
+    x = np.random.default_rng(9).standard_normal((T, B, D))
+    out = model.forward(x)
+    model.backward(np.ones_like(out))
+    arrays = dict(model.grads)
+    assert all(np.any(g) for g in arrays.values())
+    model.zero_grad()
+    for k, g in model.grads.items():
+        assert g is arrays[k] and not np.any(g)
+
+
 def test_accuracy_rejects_nonsense():
     logits, target = np.zeros((2, 3, 4)), np.zeros((2, 3), np.int64)
     with pytest.raises(ValueError, match="logits contains 24 NaN"):
