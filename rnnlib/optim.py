@@ -161,7 +161,14 @@ def clip_grad_norm(grads, max_norm):
 
 
 def clip_grad_value(grads, clip):
-    """Clip every gradient entry to [-clip, clip] in place (direction may change)."""
+    """Clip every gradient entry to [-clip, clip] in place (direction may change). Raises
+    FloatingPointError, leaving the gradients untouched, if any is NaN or infinite: clipping
+    would hide a NaN (it stays NaN) or turn an overflow into a plausible +-clip."""
     as_positive_float("clip", clip)
+    bad = sorted(k for k, g in grads.items() if not np.all(np.isfinite(g)))
+    if bad:
+        raise FloatingPointError(f"clip_grad_value: NaN or infinite values in grads {bad}; "
+                                 "clipping cannot repair them: lower the learning rate or "
+                                 "check the model")
     for g in grads.values():
         np.clip(g, -clip, clip, out=g)

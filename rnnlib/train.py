@@ -123,8 +123,16 @@ class SequenceModel:
 
 
 def lengths_to_mask(lengths, T):
-    """(T, B) bool mask, True at the steps t < lengths[b] of each sequence."""
+    """(T, B) bool mask, True at the steps t < lengths[b] of each sequence; lengths (B,)
+    integers in [1, T] (as the recurrent layers take them)."""
+    T = check_positive_int("T", T)
     lengths = np.asarray(lengths)
+    if lengths.ndim != 1 or not np.issubdtype(lengths.dtype, np.integer):
+        raise TypeError(f"lengths must be a 1-D array of integers (one per sequence), got "
+                        f"dtype {lengths.dtype} and shape {lengths.shape}")
+    if np.any(lengths < 1) or np.any(lengths > T):
+        raise ValueError(f"lengths must lie in [1, T] = [1, {T}], got min {lengths.min()} and "
+                         f"max {lengths.max()}")
     return np.arange(T)[:, None] < lengths[None, :]
 
 

@@ -498,6 +498,23 @@ def test_not_a_model_rejected():
         flow.gradient_flow(np.eye(H), np.zeros((T, D)))
 
 
+
+def test_a_cell_without_hidden_size_needs_an_explicit_state():
+    class Bare:  # the cell protocol, but no hidden_size
+        params, grads = {"w": np.zeros(1)}, {"w": np.zeros(1)}
+
+        def forward(self, x, state):
+            return state, None
+
+        def backward(self, d, cache):
+            return None, d
+
+    with pytest.raises(TypeError, match="Bare has no hidden_size; pass state explicitly"):
+        flow.gradient_flow(Bare(), np.zeros((T, D)))
+    fl = flow.gradient_flow(Bare(), np.zeros((T, D)), np.zeros(2))  # identity map
+    np.testing.assert_allclose(fl.h_norms, np.ones(T + 1))
+
+
 def test_forget_gates_need_an_lstm():
     with pytest.raises(TypeError, match="need an LSTM"):
         flow.forget_gate_product(make_cell("rnn_tanh"), np.zeros((T, D)))

@@ -96,6 +96,11 @@ def test_clip_grad_value():
     g = {"a": np.array([-5.0, 0.5, 3.0])}
     clip_grad_value(g, 1.0)
     np.testing.assert_array_equal(g["a"], [-1.0, 0.5, 1.0])
+    for bad in (np.nan, np.inf):
+        g = {"a": np.array([-5.0, 0.5]), "b": np.array([bad, 3.0])}
+        with pytest.raises(FloatingPointError, match=r"NaN or infinite values in grads \['b'\]"):
+            clip_grad_value(g, 1.0)
+        np.testing.assert_array_equal(g["a"], [-5.0, 0.5])  # untouched
 
 
 def test_bad_inputs():

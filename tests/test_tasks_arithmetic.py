@@ -131,3 +131,11 @@ def test_bad_inputs():
         ar.exact_count(np.zeros((2, 2)), np.zeros((2, 2)), time_axis=2)
     with pytest.raises(TypeError, match="logits must be a floating-point array"):
         ar.bits_from_logits(np.array([1, 0]))
+    with pytest.raises(ValueError, match=r"a and b must both have shape \(N, B\)"):
+        ar.addition_from_bits(np.zeros((3, 2), int), np.zeros((3, 4), int))
+    with pytest.raises(ValueError, match=r"bits must have shape \(N, B\), got \(3,\)"):
+        ar.parity_from_bits(np.zeros(3, int))
+    with pytest.raises(ValueError, match=r"x must have shape \(N, B, 1\), got \(3, 2\)"):
+        ar.parity_mlp_view(np.zeros((3, 2)), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"y must have shape \(3, 2\) to match x"):
+        ar.parity_mlp_view(np.zeros((3, 2, 1)), np.zeros((2, 3)))

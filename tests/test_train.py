@@ -254,6 +254,17 @@ def test_accuracy_with_an_all_zero_mask_raises(per):
     assert accuracy(logits, target, one, per=per) == 1.0
 
 
+def test_lengths_to_mask():
+    np.testing.assert_array_equal(lengths_to_mask([2, 3, 1], 3),
+                                  [[1, 1, 1], [1, 1, 0], [0, 1, 0]])
+    with pytest.raises(ValueError, match=r"lengths must lie in \[1, T\] = \[1, 4\]"):
+        lengths_to_mask([5, -1], 4)
+    with pytest.raises(TypeError, match="lengths must be a 1-D array of integers"):
+        lengths_to_mask([1.5, 2.0], 4)
+    with pytest.raises(TypeError, match="T must be a positive integer"):
+        lengths_to_mask([1, 2], 4.0)
+
+
 def test_fit_passes_truncate_to_the_model():
     """One fit step with truncate=2 = forward, loss, backward(truncate=2), SGD step by hand;
     and it differs from the step without truncation."""

@@ -48,6 +48,10 @@ def test_bad_specs_are_rejected_clearly():
         Slider(0, 1, 0, 0)
     with pytest.raises(ValueError, match="must be one of"):
         Choice(["a", "b"], "c")
+    with pytest.raises(ValueError, match="Choice options must not be empty"):
+        Choice([])
+    with pytest.raises(TypeError, match="update must be callable, got int"):
+        Explorer(3, {"a": Slider(0, 1, 1, 0)})
     with pytest.raises(TypeError, match="must be a Slider or a Choice"):
         Explorer(lambda fig: None, {"a": 3})
     with pytest.raises(TypeError, match="controls must be a dict"):
