@@ -1,5 +1,6 @@
 """Checks on the repository itself: pins, Binder, notebooks and the claim map."""
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -96,3 +97,20 @@ def test_notebooks_are_saved_executed_in_order(path):
     counts = [c.get("execution_count") for c in _cells(path)
               if c["cell_type"] == "code" and _text(c).strip()]
     assert counts == list(range(1, len(counts) + 1)), "re-run with tools/run_notebooks.py"
+
+
+def _run_notebooks_tool():
+    spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "tools/run_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_notebooks_were_executed_against_the_current_rnnlib(path):
+    """Figures are not compared by nbval: the fingerprint of rnnlib's sources saved at
+    execution must be today's, or the stored figures may show what the code no longer does."""
+    saved = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("rnnlib_sha256")
+    assert saved == _run_notebooks_tool().rnnlib_fingerprint(), (
+        f"{path.name} was executed against other rnnlib sources: re-run "
+        "python tools/run_notebooks.py")

@@ -11,6 +11,7 @@ exits 1.
 """
 
 import argparse
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -26,6 +27,18 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_NOTE = ("Interactive explorer: it appears here when this cell runs in JupyterLab or on "
                "Binder (widgets are not saved in the file). The static figures above show its "
                "main cases.")
+
+
+def rnnlib_fingerprint(root=ROOT):
+    """SHA-256 of rnnlib's Python sources (paths and text, line endings normalised): saved
+    in each notebook's metadata when it is executed, so that a test can tell whether the
+    stored outputs, figures included (which nbval does not compare), come from the current
+    code."""
+    digest = hashlib.sha256()
+    for path in sorted((root / "rnnlib").rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_text(encoding="utf-8").replace("\r\n", "\n").encode())
+    return digest.hexdigest()
 
 
 def strip_volatile(nb):
@@ -62,7 +75,9 @@ def run(path, timeout):
     client.km.kernel_cmd = [sys.executable, "-m", "ipykernel_launcher", "-f",
                             "{connection_file}"]
     client.execute()
-    nbformat.write(strip_volatile(nb), path)
+    nb = strip_volatile(nb)
+    nb.metadata["rnnlib_sha256"] = rnnlib_fingerprint()
+    nbformat.write(nb, path)
 
 
 def main(argv=None):
