@@ -33,7 +33,6 @@ from ._checks import (
     as_float_array,
     as_generator,
     check_float_dtype,
-    check_nonnegative_int,
     check_positive_int,
     load_arrays,
 )
@@ -229,9 +228,12 @@ class MLP:
         over N instances, multiply by N for the gradient of instance n's own loss.
         Needs a preceding backward.
         """
-        k = check_nonnegative_int("k", k)
-        if k >= len(self.layers):
-            raise ValueError(f"k must be a layer index in 0..{len(self.layers) - 1}, got {k}")
+        n = len(self.layers)
+        if isinstance(k, bool) or not isinstance(k, int | np.integer):
+            raise TypeError(f"k must be an integer layer index, got {type(k).__name__} {k!r}")
+        if not -n <= k < n:
+            raise ValueError(f"k must be a layer index in -{n}..{n - 1}, got {k}")
+        k = int(k) % n
         if not self.deltas or self.deltas[k] is None:
             raise RuntimeError("call forward and backward before neuron_grad_norms")
         if not per_instance:

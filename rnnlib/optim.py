@@ -47,13 +47,20 @@ def _check_pair(params, grads):
                              "destroy the parameters (clip the gradients or lower lr)")
 
 
+def _memory(a):
+    """Where an array's values live: (address, shape, strides, dtype). Two views of the same
+    values compare equal, as do two ``params`` dicts built afresh around the same arrays."""
+    return (a.__array_interface__["data"][0], a.shape, a.strides, a.dtype.str)
+
+
 def _check_owner(params, owner):
     """An optimiser keeps per-parameter state for the arrays it first updated (``owner``:
-    key -> that array): the same key must bring the same array object, not another model's
-    (e.g. a model rebuilt in a notebook cell while the optimiser cell was not re-run, which
-    would otherwise start with the old model's momentum or Adam moments)."""
+    key -> that array, kept alive so that its memory cannot be reused): the same key must
+    bring the same memory, not another model's (e.g. a model rebuilt in a notebook cell
+    while the optimiser cell was not re-run, which would otherwise start with the old
+    model's momentum or Adam moments)."""
     for k, p in params.items():
-        if k in owner and owner[k] is not p:
+        if k in owner and _memory(owner[k]) != _memory(p):
             raise ValueError(f"params[{k!r}] is not the array this optimizer has been updating "
                              "(its state belongs to another model's parameters): create a new "
                              "optimizer for the new model")

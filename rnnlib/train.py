@@ -24,7 +24,13 @@ import inspect
 import numpy as np
 
 from . import losses
-from ._checks import as_float_array, as_generator, check_positive_int, load_arrays
+from ._checks import (
+    as_float_array,
+    as_generator,
+    check_nonnegative_int,
+    check_positive_int,
+    load_arrays,
+)
 from .optim import clip_grad_norm, clip_grad_value, global_norm
 
 
@@ -127,8 +133,10 @@ def lengths_to_mask(lengths, T):
     integers in [1, T] (as the recurrent layers take them)."""
     T = check_positive_int("T", T)
     lengths = np.asarray(lengths)
-    if lengths.ndim != 1 or not np.issubdtype(lengths.dtype, np.integer):
-        raise TypeError(f"lengths must be a 1-D array of integers (one per sequence), got "
+    whole = np.issubdtype(lengths.dtype, np.integer) or (
+        np.issubdtype(lengths.dtype, np.floating) and np.all(lengths == np.round(lengths)))
+    if lengths.ndim != 1 or not whole:
+        raise TypeError(f"lengths must be a 1-D array of whole numbers (one per sequence), got "
                         f"dtype {lengths.dtype} and shape {lengths.shape}")
     if np.any(lengths < 1) or np.any(lengths > T):
         raise ValueError(f"lengths must lie in [1, T] = [1, {T}], got min {lengths.min()} and "
@@ -210,8 +218,8 @@ def fit(model, loss_fn, batches, optimizer, *, steps=None, epochs=None, clip_nor
                         "step(params, grads), e.g. rnnlib.optim.Adam(lr=1e-2), got "
                         f"{type(optimizer).__name__} {optimizer!r}")
     loss_fn = losses.get(loss_fn)
-    if log_every is not None:
-        log_every = check_positive_int("log_every", log_every)
+    if log_every is not None:  # 0 (like None): no logging
+        log_every = check_nonnegative_int("log_every", log_every)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function callback(step, model, history) or None, "
                         f"got {type(callback).__name__} {callback!r}")
@@ -273,14 +281,18 @@ def accuracy(logits, target, mask=None, *, per="element", batch_axis=None):
     """Fraction of correct predictions.
 
     Integer targets of shape logits.shape[:-1]: the prediction is argmax over the classes.
-    0/1 targets of the logits' shape: the prediction is logits > 0 (sigmoid > 1/2).
+    0/1 targets of the logits' shape: the prediction is logits > 0 (sigmoid > 1/2), right
+    when it agrees with target > 0.5 (targets in [0, 1], as binary cross-entropy takes).
     per="element": over the valid entries (``mask``, as in the losses).
     per="sequence": fraction of sequences with EVERY valid entry right; the sequence index
     is ``batch_axis`` (default 1 for time-major (T, B, ...) targets, 0 for 1-D targets;
     pass batch_axis=0 for the MLP view (B, N)).
     A mask that selects no entry raises ValueError (the accuracy of nothing is undefined).
     """
-    logits, target = as_float_array("logits", logits), np.asarray(target)
+    logits = np.asarray(logits)
+    logits = as_float_array("logits", logits.astype(np.float64) if np.issubdtype(
+        logits.dtype, np.integer) else logits)
+    target = np.asarray(target)
     if np.issubdtype(target.dtype, np.integer) and target.shape == logits.shape[:-1]:
         right = np.argmax(logits, axis=-1) == target
         classes = logits.shape[-1]
@@ -300,9 +312,9 @@ def accuracy(logits, target, mask=None, *, per="element", batch_axis=None):
         if bad.any():
             raise ValueError(f"target class indices must lie in [0, {classes - 1}] (logits "
                              f"have {classes} classes), got {np.unique(target[bad])[:5].tolist()}")
-    elif np.any(valid & ~np.isin(target, (0, 1))):
-        raise ValueError("0/1 targets must hold only 0 and 1 (or False and True) at the valid "
-                         "entries")
+    elif np.any(valid & ~((target >= 0) & (target <= 1))):
+        raise ValueError("binary targets must lie in [0, 1] (0/1, or probabilities, which count "
+                         "as 1 above 0.5) at the valid entries")
     if per == "element":
         return float(np.count_nonzero(right & valid) / np.count_nonzero(valid))
     if per != "sequence":

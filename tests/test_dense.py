@@ -116,6 +116,7 @@ def test_mlp_keys_caches_and_deltas():
     # per-neuron gradient norms: batch and per instance
     np.testing.assert_allclose(mlp.neuron_grad_norms(0),
                                np.linalg.norm(d0.T @ x, axis=1))
+    np.testing.assert_array_equal(mlp.neuron_grad_norms(-2), mlp.neuron_grad_norms(0))
     per = mlp.neuron_grad_norms(0, per_instance=True)
     assert per.shape == (5, 4)
     n, j = 2, 3
@@ -193,9 +194,9 @@ def test_bad_inputs():
         mlp.backward(np.ones((2, 2)))
     with pytest.raises(RuntimeError, match="call forward and backward"):
         mlp.neuron_grad_norms(0)
-    with pytest.raises(ValueError, match=r"k must be a layer index in 0\.\.1, got 2"):
+    with pytest.raises(ValueError, match=r"k must be a layer index in -2\.\.1, got 2"):
         mlp.neuron_grad_norms(2)
-    with pytest.raises(TypeError, match="k must be a non-negative integer"):
+    with pytest.raises(TypeError, match="k must be an integer layer index"):
         mlp.neuron_grad_norms(0.5)
     mlp.backward(np.ones((1, 2)))
     with pytest.raises(RuntimeError, match="call forward again"):

@@ -186,7 +186,8 @@ def test_optimizer_reused_on_another_models_parameters(make, shape):
 
 def test_adam_on_a_rebuilt_model_would_have_stepped_the_wrong_way():
     """Why the check exists: 50 steps with gradient +1, then a new model with gradient -1.
-    A fresh Adam moves the new weight by +lr; the old one's moments would move it by -0.08."""
+    A fresh Adam moves the new weight by +lr; the old one's moments would move it by about
+    -0.08 (shown on its own array, reset to 0, which the check lets through)."""
     old = Adam(lr=0.1)
     w = np.zeros(2)
     for _ in range(50):
@@ -196,6 +197,23 @@ def test_adam_on_a_rebuilt_model_would_have_stepped_the_wrong_way():
         old.step({"w": new_w}, {"w": -np.ones(2)})
     Adam(lr=0.1).step({"w": new_w}, {"w": -np.ones(2)})
     np.testing.assert_allclose(new_w, 0.1)
+    w[...] = 0
+    old.step({"w": w}, {"w": -np.ones(2)})
+    np.testing.assert_allclose(w, -0.0799, atol=5e-4)
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(lr=0.1, momentum=0.9), lambda: Adam(lr=0.1)])
+def test_parameters_given_as_fresh_views_of_one_buffer_are_the_same_parameters(make):
+    """A model whose params are new view objects at each call (of the same memory) trains."""
+    buf = np.ones(8)
+    opt = make()
+    for _ in range(3):
+        params = {"w": buf[:6].reshape(3, 2), "b": buf[6:]}
+        opt.step(params, {"w": np.ones((3, 2)), "b": np.ones(2)})
+    assert np.all(buf < 1)
+    with pytest.raises(ValueError, match="not the array"):  # other memory, same shapes
+        opt.step({"w": buf[2:8].reshape(3, 2), "b": buf[6:]},
+                 {"w": np.ones((3, 2)), "b": np.ones(2)})
 
 
 def test_sgd_without_momentum_keeps_no_state_to_conflict():

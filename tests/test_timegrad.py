@@ -70,8 +70,9 @@ def test_jacobian_norms_match_finite_differences(activation, sigma):
                                         states[t] + sign * e, activation)[-1] for sign in (1, -1)]
             fd[:, j] = (ends[0] - ends[1]) / (2 * eps)
         assert relative_error(jac[t], fd) < 1e-7, t
-    assert timegrad.jacobian_norms(rnn, activation)[0] == pytest.approx(
-        np.linalg.norm(jac[0], 2), rel=1e-12)
+        # and the norms plotted in notebook 03 are those of the finite-difference Jacobians
+        assert timegrad.jacobian_norms(rnn, activation)[t] == pytest.approx(
+            np.linalg.norm(fd, 2), rel=1e-6)
 
 
 def test_orthogonal_linear_is_on_the_bound():

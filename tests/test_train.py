@@ -259,8 +259,9 @@ def test_lengths_to_mask():
                                   [[1, 1, 1], [1, 1, 0], [0, 1, 0]])
     with pytest.raises(ValueError, match=r"lengths must lie in \[1, T\] = \[1, 4\]"):
         lengths_to_mask([5, -1], 4)
-    with pytest.raises(TypeError, match="lengths must be a 1-D array of integers"):
+    with pytest.raises(TypeError, match="lengths must be a 1-D array of whole numbers"):
         lengths_to_mask([1.5, 2.0], 4)
+    np.testing.assert_array_equal(lengths_to_mask(np.array([2.0, 1.0]), 2), [[1, 1], [1, 0]])
     with pytest.raises(TypeError, match="T must be a positive integer"):
         lengths_to_mask([1, 2], 4.0)
 
@@ -310,8 +311,11 @@ def test_accuracy_rejects_nonsense():
         accuracy(logits, target, np.array([[1, 7, 1], [1, 1, np.nan]]))
     with pytest.raises(ValueError, match=r"mask must have the shape of target \(2, 3\)"):
         accuracy(logits, target, np.ones((3, 2)))
-    with pytest.raises(ValueError, match="0/1 targets must hold only 0 and 1"):
+    with pytest.raises(ValueError, match=r"binary targets must lie in \[0, 1\]"):
         accuracy(np.zeros((2, 3)), np.full((2, 3), 2.0))
+    # probabilities count as 1 above 0.5, as before; integer logits are fine
+    assert accuracy(np.array([[1.0, -1.0]]), np.array([[0.9, 0.2]])) == 1.0
+    assert accuracy(np.array([[2, 0, 0]]), np.array([0])) == 1.0
     # a class index out of range is fine where the mask excludes it (padding)
     padded = np.array([[0, 0, 0], [0, 0, -100]])
     assert accuracy(logits, padded, np.array([[1, 1, 1], [1, 1, 0]])) == 1.0
@@ -324,7 +328,7 @@ def test_fit_checks_callback_and_log_every_before_any_step():
     with pytest.raises(TypeError, match="callback must be a function"):
         fit(model, "cross_entropy", batch, SGD(lr=0.1), callback=5)
     for bad, err in ((-1, ValueError), (1.5, TypeError), (True, TypeError)):
-        with pytest.raises(err, match="log_every must be a positive integer"):
+        with pytest.raises(err, match="log_every must be a non-negative integer"):
             fit(model, "cross_entropy", batch, SGD(lr=0.1), log_every=bad)
     for k, v in model.params.items():
         np.testing.assert_array_equal(v, before[k])

@@ -12,6 +12,7 @@ exits 1.
 
 import argparse
 import hashlib
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,15 +30,29 @@ WIDGET_NOTE = ("Interactive explorer: it appears here when this cell runs in Jup
                "main cases.")
 
 
+def rnnlib_files(root=ROOT):
+    """The files of the rnnlib package that git tracks (code and data; untracked scratch
+    files do not count), or, outside a git checkout, every file under rnnlib/ but caches."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "rnnlib"], cwd=root, check=True,
+                                capture_output=True, text=True).stdout.split("\0")
+        return sorted(root / name for name in listed if name and (root / name).is_file())
+    except (OSError, subprocess.CalledProcessError):
+        return sorted(p for p in (root / "rnnlib").rglob("*")
+                      if p.is_file() and "__pycache__" not in p.parts)
+
+
 def rnnlib_fingerprint(root=ROOT):
-    """SHA-256 of rnnlib's Python sources (paths and text, line endings normalised): saved
-    in each notebook's metadata when it is executed, so that a test can tell whether the
-    stored outputs, figures included (which nbval does not compare), come from the current
-    code."""
+    """SHA-256 of rnnlib's files (paths and contents; text files with line endings
+    normalised): saved in each notebook's metadata when it is executed, so that a test can
+    tell whether the stored outputs, figures included (which nbval does not compare), come
+    from the current code and data."""
     digest = hashlib.sha256()
-    for path in sorted((root / "rnnlib").rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_text(encoding="utf-8").replace("\r\n", "\n").encode())
+    for path in rnnlib_files(root):
+        data = path.read_bytes()
+        if path.suffix in (".py", ".md", ".txt"):
+            data = data.replace(b"\r\n", b"\n")
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + data)
     return digest.hexdigest()
 
 
