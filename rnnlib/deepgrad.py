@@ -62,7 +62,8 @@ def layer_jacobians(mlp, n=0):
         raise ValueError(f"layer_jacobians needs a 2-d forward batch (B, in), got "
                          f"{mlp.activations[0].ndim}-d input")
     batch = mlp.preactivations[0].shape[0]
-    if not 0 <= n < batch:
+    n = check_nonnegative_int("n", n)
+    if n >= batch:
         raise ValueError(f"n must index an instance of the last 2-d forward batch "
                          f"(0..{batch - 1}), got {n!r}")
     jacobians = []

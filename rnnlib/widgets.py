@@ -53,6 +53,15 @@ def _to_png(fig):
     return buffer.getvalue()
 
 
+def _clipped(fig, margin=0.02):
+    """Whether a drawn figure has text or artists beyond its edges (more than ``margin``
+    inches), e.g. a title that grew a line since the layout was computed."""
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    width, height = fig.get_size_inches()
+    return (box.x0 < -margin or box.y0 < -margin or box.x1 > width + margin
+            or box.y1 > height + margin)
+
+
 @dataclass(frozen=True)
 class Slider:
     """A numeric slider from ``min`` to ``max`` in steps of ``step``, starting at ``value``.
@@ -77,6 +86,11 @@ class Slider:
             )
         if self.step <= 0:
             raise ValueError(f"Slider step must be positive, got {self.step}")
+        steps = (self.max - self.min) / self.step
+        if abs(steps - round(steps)) > 1e-9 * max(1.0, steps):
+            raise ValueError(f"Slider (max - min) / step must be a whole number, so that the "
+                             f"slider can reach max; got ({self.max} - {self.min}) / "
+                             f"{self.step} = {steps:g}")
 
     @property
     def is_int(self):
@@ -189,7 +203,7 @@ class Explorer:
                              f"controls are {sorted(self.controls)}")
         fig = plt.figure(figsize=self.figsize)
         try:
-            self.update(fig, **self.fixed, **{**self.defaults(), **params})
+            self.update(fig, **{**self.fixed, **self.defaults(), **params})
         except Exception:
             plt.close(fig)
             raise
@@ -201,18 +215,27 @@ class Explorer:
         For speed (a redraw should take well under 0.1 s), the layout that the first call
         computed (``fig.tight_layout()`` in ``update``, which costs a whole extra draw) is
         reused by later calls with the same number of axes, and the PNG is written without
-        a tight bounding box (which would draw the figure once more)."""
+        a tight bounding box (which would draw the figure once more). If the reused layout
+        clips something (a longer title, wider tick labels), the figure is drawn again with
+        its own layout, as :meth:`render` gives it."""
         if self._layout is None:
             fig = self.render(**params)
             self._layout = [ax.get_position(original=True) for ax in fig.axes]
+            reused = False
         else:
             with _no_tight_layout():
                 fig = self.render(**params)
-            if len(fig.axes) == len(self._layout):
+            reused = len(fig.axes) == len(self._layout)
+            if reused:
                 for ax, position in zip(fig.axes, self._layout, strict=True):
                     ax.set_position(position)
         try:
-            return _to_png(fig)
+            data = _to_png(fig)
+            if reused and _clipped(fig):
+                plt.close(fig)
+                fig = self.render(**params)
+                data = _to_png(fig)
+            return data
         finally:
             plt.close(fig)
 
@@ -227,8 +250,8 @@ class Explorer:
         else:
             cases = [{n: v} for n in names for v in self.controls[n].extremes()]
         for case in cases:
-            try:
-                plt.close(self.render(**case))
+            try:  # drawn to PNG, as the widget does: some errors appear only when drawing
+                self.png(**case)
             except Exception as exc:
                 raise AssertionError(f"explorer {self.update.__name__} failed at {case}: "
                                      f"{type(exc).__name__}: {exc}") from exc

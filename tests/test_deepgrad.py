@@ -35,6 +35,17 @@ def test_chain_product_equals_backward(activation):
     np.testing.assert_array_equal(deepgrad.chain_gradient(d_logits[n], jacs, 3), d_logits[n])
 
 
+def test_layer_jacobians_index_must_be_an_integer():
+    mlp = MLP([3, 4, 2], rng=0)
+    mlp.forward(np.ones((2, 3)))
+    with pytest.raises(TypeError, match="n must be a non-negative integer, got float"):
+        deepgrad.layer_jacobians(mlp, 0.5)
+    with pytest.raises(TypeError, match="n must be a non-negative integer, got bool"):
+        deepgrad.layer_jacobians(mlp, True)
+    with pytest.raises(ValueError, match=r"n must index an instance .*\(0\.\.1\), got 2"):
+        deepgrad.layer_jacobians(mlp, 2)
+
+
 def test_chain_gradient_bad_arguments():
     jacs = [np.ones((4, 3)), np.ones((2, 4))]  # J_1: 3 -> 4, J_2: 4 -> 2 outputs
     np.testing.assert_array_equal(deepgrad.chain_gradient(np.ones(2), jacs, 0), [8, 8, 8])

@@ -68,6 +68,13 @@ def test_bad_inputs():
         ex.train_rnn_restarts("parity", x, y, restarts=0)
     with pytest.raises(ValueError, match="n must be a positive integer"):
         ex.rnn_exact(handbuilt.parity(), "parity", 5, n=0)
+    rng = np.random.default_rng(0)  # these three derive further seeds from an int seed
+    with pytest.raises(TypeError, match="seed must be a non-negative integer, got Generator"):
+        ex.train_rnn_restarts("parity", x, y, seed=rng)
+    with pytest.raises(TypeError, match="seed must be a non-negative integer, got Generator"):
+        ex.compare("parity", 3, 4, seed=rng)
+    with pytest.raises(TypeError, match=r"seeds\[\.\.\.\] must be a non-negative integer"):
+        ex.generalisation("parity", 3, 4, 10, [rng])
 
 
 def test_scoring_counts_exact_sequences_and_the_margin():

@@ -83,6 +83,15 @@ def test_deep_update_errors(small_results):
     plt.close(fig)
 
 
+def test_a_nonnormal_w_that_is_sigma_times_identity_says_so():
+    fig = gradients.products_explorer().render(sigma_max=0.5, kind="nonnormal")
+    assert "nonnormal W (here = $\\sigma I$, normal)" in fig.axes[0].get_title()
+    plt.close(fig)
+    fig = gradients.products_explorer().render(sigma_max=2.0, kind="nonnormal")
+    assert "here" not in fig.axes[0].get_title()
+    plt.close(fig)
+
+
 def test_through_time_title_states_the_guarantee():
     fig = gradients.through_time_explorer().render(sigma_max=0.5, activation="tanh")
     assert "vanishing guaranteed" in fig.axes[0].get_title()

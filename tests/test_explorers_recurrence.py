@@ -54,7 +54,7 @@ def test_multitap_title_reports_both_tests():
 
 def test_multitap_response_title_gives_the_memory():
     fig = rec.multitap_explorer().render(w1=0.9, w2=0.0)  # one mode 0.9: 0.9^t < 1e-3 from t = 66
-    assert fig.axes[2].get_title().endswith("not forgotten in 60 steps")
+    assert fig.axes[2].get_title().endswith("not forgotten in 60 steps (|h| < 1e-3 from t = 66)")
     plt.close(fig)
     fig = rec.multitap_explorer().render(w1=0.5, w2=0.0)
     assert fig.axes[2].get_title().endswith("|h| < 1e-3 from t = 10")
@@ -66,7 +66,36 @@ def test_multitap_response_title_gives_the_memory():
     assert fig.axes[2].get_title().endswith("blows up (|r_1| = 1.37 > 1)")
     plt.close(fig)
     fig = rec.multitap_explorer().render(w1=1.0, w2=0.0)  # one root exactly 1: h stays 1
-    assert fig.axes[2].get_title().endswith("not forgotten in 60 steps")
+    assert fig.axes[2].get_title().endswith("does not decay (|r_1| = 1)")
+    assert fig.axes[0].get_title() == "marginal: $|r_1| = 1$"
+    plt.close(fig)
+    # h(t) = 1.2^(t/2) at even t, 0 at odd t: the last plotted value is 0, yet it blows up
+    fig = rec.multitap_explorer().render(w1=0.0, w2=1.2)
+    assert fig.axes[2].get_title().endswith("blows up (|r_1| = 1.10 > 1)")
+    plt.close(fig)
+    # a slow oscillating decay whose 60th value is a zero crossing is not "forgotten at 59"
+    fig = rec.multitap_explorer().render(w1=1.9, w2=-0.95)
+    assert fig.axes[2].get_title().endswith("not forgotten in 60 steps (|h| < 1e-3 from t = 328)")
+    plt.close(fig)
+
+
+def test_forgetting_time_from_a_long_enough_response():
+    w = np.array([1.9, -0.95])
+    h = np.abs(dynamics.multitap_impulse_response(w, 1.0, 2000))
+    assert rec.forgetting_time(w, np.max(np.abs(dynamics.characteristic_roots(w))), 60) == \
+        dynamics.time_to_forget(h)
+    assert np.all(h[328:] < 1e-3) and h[327] >= 1e-3
+
+
+def test_eigen_explorer_no_top_mode_says_when_round_off_brings_it_back():
+    fig = rec.eigen_explorer().render(r1=1.5, angle1=0.0, r2=0.5, angle2=60.0,
+                                      input="no top mode")
+    assert fig.axes[1].get_title().endswith("(round-off brought the top mode back)")
+    data, predicted = fig.axes[1].lines[:2]
+    assert predicted.get_ydata()[0] == pytest.approx(data.get_ydata()[0])  # anchored at h(0)
+    plt.close(fig)
+    fig = rec.eigen_explorer().render(r1=1.1, angle1=0.0, input="no top mode")
+    assert "round-off" not in fig.axes[1].get_title()
     plt.close(fig)
 
 

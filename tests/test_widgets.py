@@ -2,10 +2,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import io  # noqa: E402
+
+import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from rnnlib.explorers.start import draw_scalar_response, scalar_response, start_explorer  # noqa: E402
-from rnnlib.widgets import Choice, Explorer, Slider  # noqa: E402
+from rnnlib.widgets import Choice, Explorer, Slider, _clipped, _no_tight_layout  # noqa: E402
 
 
 def _line(fig):
@@ -41,11 +44,63 @@ def test_check_extremes_reports_the_failing_setting():
         ex.check_extremes()
 
 
+def test_check_extremes_draws_the_figure():
+    """Some errors appear only when the figure is drawn (here: bad mathtext in a title)."""
+    def update(fig, a=0.0):
+        fig.subplots().set_title("$\\frac{1}{$" if a > 0.9 else "fine")
+
+    ex = Explorer(update, {"a": Slider(0.0, 1.0, 0.1, 0.5)})
+    plt.close(ex.render(a=1.0))  # building the figure does not fail ...
+    with pytest.raises(AssertionError, match=r"\{'a': 1.0\}.*ValueError"):
+        ex.check_extremes()  # ... drawing it does
+
+
+def test_a_fixed_value_can_be_overridden():
+    seen = {}
+
+    def update(fig, a=0.0, steps=1):
+        seen.update(a=a, steps=steps)
+
+    ex = Explorer(update, {"a": Slider(0.0, 1.0, 0.1, 0.5)}, fixed={"steps": 3})
+    plt.close(ex.render())
+    assert seen == {"a": 0.5, "steps": 3}
+    plt.close(ex.render(steps=5))
+    assert seen == {"a": 0.5, "steps": 5}
+
+
+def test_png_redoes_the_layout_when_the_reused_one_would_clip():
+    """The first png's layout is reused for speed, unless the new figure would not fit it:
+    here a title that grows from one line to three must not be cut off."""
+    def update(fig, lines=1):
+        ax = fig.subplots()
+        ax.plot([0, 1])
+        ax.set_title("\n".join(["a title"] * int(lines)))
+        fig.tight_layout()
+
+    ex = Explorer(update, {"lines": Slider(1, 3, 1, 1)}, figsize=(4, 2))
+    ex.png(lines=1)
+    data = ex.png(lines=3)
+    fig = ex.render(lines=3)  # its own layout: nothing clipped
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    assert data == buffer.getvalue()
+    with _no_tight_layout():  # the reused layout alone would clip the title
+        fig = ex.render(lines=3)
+    for ax, position in zip(fig.axes, ex._layout, strict=True):
+        ax.set_position(position)
+    fig.canvas.draw()
+    assert _clipped(fig)
+    plt.close(fig)
+
+
 def test_bad_specs_are_rejected_clearly():
     with pytest.raises(ValueError, match="value must lie in"):
         Slider(0, 1, 0.1, 2)
     with pytest.raises(ValueError, match="step must be positive"):
         Slider(0, 1, 0, 0)
+    with pytest.raises(ValueError, match=r"\(max - min\) / step must be a whole number"):
+        Slider(0.0, 1.0, 0.3, 0.3)
     with pytest.raises(ValueError, match="must be one of"):
         Choice(["a", "b"], "c")
     with pytest.raises(ValueError, match="Choice options must not be empty"):

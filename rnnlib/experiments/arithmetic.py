@@ -17,7 +17,12 @@ of its settings and a seed.
 import numpy as np
 
 from rnnlib import losses
-from rnnlib._checks import as_float_array, as_generator, check_positive_int
+from rnnlib._checks import (
+    as_float_array,
+    as_generator,
+    check_nonnegative_int,
+    check_positive_int,
+)
 from rnnlib.dense import MLP, Dense
 from rnnlib.layers import RNN
 from rnnlib.optim import Adam
@@ -111,6 +116,7 @@ def train_rnn_restarts(task, x, y, *, restarts=3, seed=0, **kwargs):
     set: the standard remedy when gradient descent sometimes gets stuck. Initialisation k
     uses the generator ``default_rng([seed, k])``.
     Returns ``(best model, its history, training loss of each restart)``."""
+    seed = check_nonnegative_int("seed", seed)  # an int: restart k uses default_rng([seed, k])
     runs, train_losses = [], []
     for k in range(check_positive_int("restarts", restarts)):
         model, history = train_rnn(task, x, y, seed=np.random.default_rng([seed, k]),
@@ -201,6 +207,7 @@ def generalisation(task, n_bits, n_train, long_bits, seeds, *, n_long=100, data_
     same ``n_train`` problems of ``n_bits`` bits and test each on ``n_long`` fresh problems
     of ``long_bits`` bits. Returns a list of dicts, one per seed: "seed", "train_loss",
     "exact" (every output bit right, out of n_long) and "margin" (smallest |logit|)."""
+    seeds = [check_nonnegative_int("seeds[...]", s) for s in seeds]  # rng=seed + 1 below
     (x, y), _ = split(task, n_train, 1, n_bits, rng=data_seed)
     settings = {**RNN_SETTINGS[_check_task(task)], **kwargs}
     rows = []
@@ -233,6 +240,7 @@ def compare(task="addition", n_bits=8, n_train=128, *, hidden=None, nonlinearity
     n_test = 200 if total is None else max(1, min(200, total // 4))
     if total is not None:
         n_train = max(1, min(n_train, total - n_test))
+    seed = check_nonnegative_int("seed", seed)  # an int: the long test uses rng=seed + 1
     (x, y), (xt, yt) = split(task, n_train, n_test, n_bits, rng=seed)
     rs = {**RNN_SETTINGS[task], "nonlinearity": nonlinearity}
     ms = dict(MLP_SETTINGS[task])

@@ -59,7 +59,8 @@ def draw_products(fig, sigma_max=1.2, activation="tanh", kind="random", steps=40
     ax1.semilogy(ks, bound, "k--", lw=1, label=r"bound $(\gamma\,\sigma_{max})^k$")
     _log_limits(ax1, *curves)
     ax1.set(xlabel="k (number of factors diag(f') W)", ylabel="||v J ... J||",
-            title=rf"{activation}, {kind} W, $\sigma_{{max}}$ = {sigma_max:.2f}")
+            title=f"{activation}, {_kind_label(kind, sigma_max)}, "
+                  rf"$\sigma_{{max}}$ = {sigma_max:.2f}")
     ax1.legend(fontsize=7, loc="best")
     eig = np.sort(np.abs(np.linalg.eigvals(w)))[::-1]
     ax2.plot(s, ".", label="singular values")
@@ -222,7 +223,7 @@ def draw_through_time(fig, sigma_max=1.0, activation="tanh", kind="random", step
     _log_limits(ax1, norms)
     sure = "vanishing guaranteed" if gamma * sigma_max < 1 else "no guarantee"
     ax1.set(xlabel="T - t (steps back)", ylabel="spectral norm",
-            title=f"{activation}, {kind} W\n"
+            title=f"{activation}, {_kind_label(kind, sigma_max)}\n"
                   rf"$\gamma\,\sigma_{{max}}$ = {gamma * sigma_max:.2f}: {sure}")
     ax1.legend(fontsize=7)
     forget = _positive_or_nan(timegrad.forgetting(rnn, activation))
@@ -237,6 +238,14 @@ def through_time_explorer():
     """sigma_max, activation and kind of W for :func:`draw_through_time`."""
     return Explorer(draw_through_time, _matrix_controls(1.0), figsize=(10, 3.6),
                     continuous=False)  # over 0.1 s a redraw: on release
+
+
+def _kind_label(kind, sigma_max):
+    """The kind of W for a title; a "nonnormal" W with sigma_max at most its eigenvalue is
+    sigma_max * I (see :func:`rnnlib.timegrad.recurrent_weights`), which is normal."""
+    if kind == "nonnormal" and sigma_max <= timegrad.NONNORMAL_EIGENVALUE:
+        return "nonnormal W (here = $\\sigma I$, normal)"
+    return f"{kind} W"
 
 
 # --- exploding gradients and clipping ---------------------------------------------------
