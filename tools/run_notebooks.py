@@ -68,11 +68,26 @@ def strip_volatile(nb):
         cell.metadata.pop("execution", None)
         cell.metadata.pop("ExecuteTime", None)
         if cell.cell_type == "code":
+            cell.outputs = _merge_streams(cell.outputs)
             for out in cell.outputs:
                 out.get("metadata", {}).pop("execution", None)
                 if WIDGET_MIME in out.get("data", {}):
                     out["data"] = {"text/plain": WIDGET_NOTE}
     return nb
+
+
+def _merge_streams(outputs):
+    """Join consecutive outputs of the same stream: how a cell's printing is split into
+    messages depends on timing, and should not show up as a change in the saved file."""
+    merged = []
+    for out in outputs:
+        if (merged and out.get("output_type") == "stream"
+                and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1]["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
 
 
 def run(path, timeout):
