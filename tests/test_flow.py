@@ -484,6 +484,10 @@ def test_layer_and_direction_out_of_range():
         flow.gradient_flow(layers.RNN(D, H, num_layers=2), np.zeros((T, D)), layer=2)
     with pytest.raises(ValueError, match=r"direction must be an integer in \[0, 0\]"):
         flow.gradient_flow(layers.RNN(D, H, num_layers=2), np.zeros((T, D)), direction=1)
+    with pytest.raises(TypeError, match="layer must be a non-negative integer, got float"):
+        flow.gradient_flow(layers.RNN(D, H, num_layers=2), np.zeros((T, D)), layer=1.0)
+    with pytest.raises(ValueError, match="direction must be a non-negative integer, got -1"):
+        flow.gradient_flow(layers.RNN(D, H, bidirectional=True), np.zeros((T, D)), direction=-1)
     with pytest.raises(ValueError, match="model is a cell"):
         flow.gradient_flow(make_cell("rnn_tanh"), np.zeros((T, D)), layer=1)
     with pytest.raises(ValueError, match=r"state\[0\] must have shape \(4, 4\)"):

@@ -8,7 +8,7 @@ cells; reversed in time for the reverse direction), from its entry of the initia
 
 import numpy as np
 
-from .._checks import as_float_array
+from .._checks import as_float_array, check_nonnegative_int
 
 
 def as_tuple(state):
@@ -31,11 +31,12 @@ def _check_cell(model):
 
 
 def _check_index(name, value, count, what):
-    if not isinstance(value, int | np.integer) or isinstance(value, bool) \
-            or not 0 <= value < count:
+    """``value`` as an int in [0, count): TypeError unless an integer, else ValueError."""
+    value = check_nonnegative_int(name, value)
+    if value >= count:
         raise ValueError(f"{name} must be an integer in [0, {count - 1}] ({what}), "
                          f"got {value!r}")
-    return int(value)
+    return value
 
 
 def resolve(model, x, state, layer=0, direction=0):
