@@ -5,19 +5,27 @@ import numbers
 
 import numpy as np
 
+MAX_PARAM_BYTES = 2 * 2**30  # default limit of a layer's or cell's parameters (+ gradients)
 
-def as_float_array(name, x, *, ndim=None, shape=None, dtype=None, finite=True):
+
+def as_float_array(name, x, *, ndim=None, shape=None, dtype=None, finite=True, ints=False):
     """Return ``x`` as a floating-point ndarray, or raise a clear error.
 
     name  : the argument's name, used in the message.
+    ints  : convert integer arrays (and lists of ints) to float64 (or ``dtype``) instead of
+            refusing them; bool, complex, object and string arrays are refused either way.
     ndim  : required number of dimensions (int), or None.
     shape : required shape; ``None`` entries match any size.
     dtype : if given, the array is converted to this floating dtype.
     finite: reject NaN and infinity.
     """
     arr = np.asarray(x)
+    is_int = np.issubdtype(arr.dtype, np.integer)
+    if ints and is_int:
+        arr = arr.astype(np.float64 if dtype is None else dtype)
     if not np.issubdtype(arr.dtype, np.floating):
-        raise TypeError(f"{name} must be a floating-point array, got dtype {arr.dtype}")
+        hint = f" (cast with {name}.astype(float))" if is_int else ""
+        raise TypeError(f"{name} must be a floating-point array, got dtype {arr.dtype}{hint}")
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     if ndim is not None and arr.ndim != ndim:
@@ -33,6 +41,26 @@ def as_float_array(name, x, *, ndim=None, shape=None, dtype=None, finite=True):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} contains {bad} NaN or infinite value(s)")
     return arr
+
+
+def as_real_array(name, x, **kwargs):
+    """:func:`as_float_array` for teaching functions: what a student types (a list, an
+    integer array) is converted to float; bool, complex, object and strings are refused."""
+    return as_float_array(name, x, ints=True, **kwargs)
+
+
+def check_param_memory(what, n_values, dtype, max_bytes=None):
+    """Refuse (ValueError) parameters whose ``n_values`` values, with their gradients,
+    would need more than ``max_bytes`` (default :data:`MAX_PARAM_BYTES`, 2 GiB), before
+    anything is allocated (instead of NumPy's MemoryError after trying)."""
+    limit = MAX_PARAM_BYTES if max_bytes is None else as_positive_float("max_param_bytes",
+                                                                        max_bytes)
+    need = 2 * int(n_values) * np.dtype(dtype).itemsize  # parameters + gradients
+    if need > limit:
+        raise ValueError(f"{what} would need at least {need / 2**30:.3g} GiB: {n_values:,} "
+                         f"weights of {np.dtype(dtype).itemsize} bytes, and as many gradients; "
+                         f"that is more than max_param_bytes = {limit / 2**30:.3g} GiB. Use "
+                         "smaller sizes or pass a larger max_param_bytes")
 
 
 def load_arrays(params, state, name="state_dict"):
@@ -125,6 +153,9 @@ def as_generator(rng):
     if rng is None:
         return np.random.default_rng(0)
     if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"rng must be a non-negative int seed or a "
+                             f"numpy.random.Generator, got {int(rng)}")
         return np.random.default_rng(int(rng))
     raise TypeError("rng must be an int seed or a numpy.random.Generator, "
                     f"got {type(rng).__name__}")

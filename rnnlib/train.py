@@ -27,6 +27,7 @@ from . import losses
 from ._checks import (
     as_float_array,
     as_generator,
+    as_positive_float,
     check_nonnegative_int,
     check_positive_int,
     load_arrays,
@@ -65,6 +66,13 @@ class SequenceModel:
     def __init__(self, recurrent, head, *, output="all"):
         if output not in ("all", "last"):
             raise ValueError(f"output must be 'all' or 'last', got {output!r}")
+        features = getattr(recurrent, "hidden_size", None)
+        features = features and features * getattr(recurrent, "num_directions", 1)
+        head_in = getattr(head, "in_features", None) or (getattr(head, "sizes", None) or [None])[0]
+        if features and head_in and features != head_in:  # checked when both sizes are known
+            raise ValueError(f"head must take the recurrent layer's {features} output features "
+                             f"(hidden_size x directions), but it takes {head_in}: "
+                             f"use e.g. Dense({features}, ...)")
         self.recurrent, self.head, self.output = recurrent, head, output
         self.parts = {"rnn": recurrent, "head": head}
         self._last = None
@@ -185,15 +193,24 @@ def _stream(batches, steps, epochs, rng):
         epoch += 1
 
 
-def _diverged(step, what, history):
+DIVERGENCE_FACTOR = 1e6  # fit's default: a loss this many times its best so far has diverged
+
+
+def _nonfinite_param(params):
+    """The name of the first parameter holding a NaN or infinity, or None."""
+    return next((k for k, p in params.items() if not np.all(np.isfinite(p))), None)
+
+
+def _diverged(step, what, history, became="became NaN or infinite"):
     return TrainingDiverged(
-        f"training diverged at step {step}: {what} became NaN or infinite. Clip the "
+        f"training diverged at step {step}: {what} {became}. Clip the "
         "gradients (e.g. clip_norm=1.0, Pascanu et al. 2013) or lower the learning rate.",
         step, history)
 
 
 def fit(model, loss_fn, batches, optimizer, *, steps=None, epochs=None, clip_norm=None,
-        clip_value=None, log_every=None, callback=None, truncate=None, rng=None):
+        clip_value=None, log_every=None, callback=None, truncate=None, rng=None,
+        diverge_factor=DIVERGENCE_FACTOR):
     """Train ``model`` in place and return its history.
 
     loss_fn   : a loss of :mod:`rnnlib.losses` (or its name: "cross_entropy", "bce", "mse").
@@ -209,9 +226,13 @@ def fit(model, loss_fn, batches, optimizer, *, steps=None, epochs=None, clip_nor
     callback  : ``callback(step, model, history)``, called after each step; a true return
                 value stops training.
     truncate  : truncated BPTT, passed as ``model.backward(dy, truncate=truncate)``.
+    diverge_factor: training has diverged when the loss exceeds this factor times its best
+                (lowest, > 0) value so far (default 1e6; None: only a non-finite loss counts).
     Returns {"step": [...], "loss": [...], "grad_norm": [...]}, one entry per step, with
     the loss before the step's update and the gradients' global norm before clipping.
-    Raises :class:`TrainingDiverged` naming the step when anything becomes non-finite.
+    Raises :class:`TrainingDiverged` naming the step when anything becomes non-finite or
+    the loss explodes (``diverge_factor``); ValueError naming the parameter if one holds a
+    NaN or infinity before a step (e.g. written into it in place), checked once per step.
     """
     if isinstance(optimizer, type) or not callable(getattr(optimizer, "step", None)):
         raise TypeError("optimizer must be an optimizer object with a method "
@@ -223,9 +244,16 @@ def fit(model, loss_fn, batches, optimizer, *, steps=None, epochs=None, clip_nor
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function callback(step, model, history) or None, "
                         f"got {type(callback).__name__} {callback!r}")
+    if diverge_factor is not None:
+        diverge_factor = as_positive_float("diverge_factor", diverge_factor)
     history = {"step": [], "loss": [], "grad_norm": []}
+    best = np.inf
     for step, batch in enumerate(_stream(batches, steps, epochs, rng), start=1):
         x, target, mask, lengths = _unpack(batch)
+        bad = _nonfinite_param(model.params)  # one pass over the parameters per step
+        if bad is not None:
+            raise ValueError(f"parameter {bad!r} contains NaN or infinite values before step "
+                             f"{step} (was it written in place?); reload or re-initialise it")
         # Overflow is expected when training diverges: it is detected below, not warned.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             y = model.forward(x) if lengths is None else model.forward(x, lengths=lengths)
@@ -234,6 +262,11 @@ def fit(model, loss_fn, batches, optimizer, *, steps=None, epochs=None, clip_nor
             loss, dy = loss_fn(y, target, mask)
             if not np.isfinite(loss):
                 raise _diverged(step, "the loss", history)
+            if diverge_factor is not None and 0 < best and loss > diverge_factor * best:
+                raise _diverged(step, f"the loss ({float(loss):.3g})", history,
+                                f"grew to more than {diverge_factor:.3g} times its best value "
+                                f"so far ({best:.3g})")
+            best = min(best, float(loss))
             if truncate is None:
                 model.backward(dy)
             else:
@@ -248,8 +281,9 @@ def fit(model, loss_fn, batches, optimizer, *, steps=None, epochs=None, clip_nor
                 clip_grad_norm(grads, clip_norm)
             params = model.params
             optimizer.step(params, grads)
-            if not all(np.all(np.isfinite(p)) for p in params.values()):
-                raise _diverged(step, "the parameters (after the update)", history)
+            bad = _nonfinite_param(params)
+            if bad is not None:
+                raise _diverged(step, f"the parameter {bad!r} (after the update)", history)
         history["step"].append(step)
         history["loss"].append(float(loss))
         history["grad_norm"].append(norm)

@@ -222,8 +222,49 @@ def test_divergence_raises_a_clear_error():
     assert isinstance(err, RuntimeError)
     # finite gradients, but a step so large that the parameters overflow at step 1
     mlp = MLP([2, 2], "identity", rng=0)
-    with pytest.raises(TrainingDiverged, match=r"step 1: the parameters \(after the update\)"):
+    with pytest.raises(TrainingDiverged,
+                       match=r"step 1: the parameter 'layers.0.weight' \(after the update\)"):
         fit(mlp, "mse", [(np.ones((3, 2)) * 10, np.zeros((3, 2)))], SGD(lr=1e308))
+
+
+def test_a_loss_that_explodes_but_stays_finite_is_divergence():
+    # SGD(1e300): losses 0.70, 1.9e299, ... are finite, but grow far beyond the best so far
+    def run(**kwargs):
+        model = SequenceModel(RNN(1, 8, rng=0), Dense(8, 1, rng=1))
+        return fit(model, "bce", _delay_batch, SGD(lr=1e300), steps=5, **kwargs)
+    with pytest.raises(TrainingDiverged, match=r"step 2: the loss \(.*\) grew to more than 1e\+06 "
+                       r"times its best value so far \(0\.\d+\).*clip_norm") as info:
+        run()
+    assert info.value.step == 2 and len(info.value.history["loss"]) == 1
+    h = run(diverge_factor=None)  # with the check off, the exploded run returns normally
+    assert len(h["loss"]) == 5 and min(h["loss"][1:]) > 1e6 * h["loss"][0]
+    with pytest.raises(ValueError, match="diverge_factor must be a positive finite number"):
+        run(diverge_factor=0)
+
+
+def test_ordinary_training_is_not_stopped_by_the_growth_check():
+    model = SequenceModel(RNN(1, 8, rng=0), Dense(8, 1, rng=1))
+    h = fit(model, "bce", _delay_batch, Adam(lr=1e-2), steps=30, rng=0)
+    assert len(h["loss"]) == 30 and np.all(np.isfinite(h["loss"]))
+
+
+def test_a_nan_written_into_a_parameter_is_named_before_the_step():
+    model = SequenceModel(RNN(1, 8, rng=0), Dense(8, 1, rng=1))
+    model.recurrent.params["weight_hh_l0"][0, 0] = np.nan  # in place, as a student might
+    with pytest.raises(ValueError, match=r"parameter 'rnn.weight_hh_l0' contains NaN or infinite "
+                       r"values before step 1"):
+        fit(model, "bce", _delay_batch, SGD(lr=0.1), steps=2)
+
+
+def test_sequence_model_checks_the_head_fits_the_recurrent_layer():
+    with pytest.raises(ValueError, match=r"head must take the recurrent layer's 8 output "
+                       r"features .* but it takes 5: use e.g. Dense\(8, ...\)"):
+        SequenceModel(RNN(1, 8, rng=0), Dense(5, 1, rng=1))
+    with pytest.raises(ValueError, match="recurrent layer's 16 output features"):
+        SequenceModel(LSTM(1, 8, bidirectional=True, rng=0), Dense(8, 1, rng=1))
+    with pytest.raises(ValueError, match="but it takes 4"):
+        SequenceModel(GRU(1, 8, rng=0), MLP([4, 3, 1], "tanh", rng=1))
+    SequenceModel(LSTM(1, 8, bidirectional=True, rng=0), MLP([16, 3, 1], "tanh", rng=1))
 
 
 def test_accuracy():

@@ -12,7 +12,13 @@ layers (:mod:`rnnlib.layers`) call the pieces so that the input matmuls run once
 
 import numpy as np
 
-from .._checks import as_float_array, as_generator, check_float_dtype, check_positive_int
+from .._checks import (
+    as_float_array,
+    as_generator,
+    check_float_dtype,
+    check_param_memory,
+    check_positive_int,
+)
 
 
 class RecurrentCell:
@@ -21,16 +27,28 @@ class RecurrentCell:
     ``W_ih x + b_ih + b_hh`` given here is overridden where it differs (the GRU)."""
 
     state_parts = 1
+    blocks = 1  # gate blocks stacked in the weights: (blocks * H, D) and (blocks * H, H)
 
-    def __init__(self, input_size, hidden_size, *, rng=None, dtype=np.float64):
+    def __init__(self, input_size, hidden_size, *, rng=None, dtype=np.float64,
+                 max_param_bytes=None):
         self.input_size = check_positive_int("input_size", input_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         self.dtype = check_float_dtype("dtype", dtype)
+        check_param_memory(f"{type(self).__name__}({self.input_size}, {self.hidden_size})",
+                           self.param_count(self.input_size, self.hidden_size), self.dtype,
+                           max_param_bytes)
         self._rng = as_generator(rng)
         self.params = {}
         self.grads = {}
 
     # -- parameters ---------------------------------------------------------------------
+    @classmethod
+    def param_count(cls, input_size, hidden_size):
+        """The number of values in the weights W_ih and W_hh (biases and peepholes not
+        counted): the parameters' size, checked against ``max_param_bytes`` before any is
+        allocated."""
+        return cls.blocks * hidden_size * (input_size + hidden_size)
+
     def _add_param(self, name, shape):
         """A parameter drawn from U(-1/sqrt(H), 1/sqrt(H)) as PyTorch does, and its zero grad."""
         bound = 1.0 / np.sqrt(self.hidden_size)
@@ -45,6 +63,7 @@ class RecurrentCell:
     # -- states ---------------------------------------------------------------------------
     def init_state(self, batch_size):
         """The zero state for a batch: ``h`` (B, H), or ``(h, c)`` for the LSTM."""
+        batch_size = check_positive_int("batch_size", batch_size)
         zeros = [np.zeros((batch_size, self.hidden_size), dtype=self.dtype)
                  for _ in range(self.state_parts)]
         return zeros[0] if self.state_parts == 1 else tuple(zeros)
@@ -106,6 +125,9 @@ class RecurrentCell:
         if cache is None:
             raise RuntimeError("backward needs the cache of a forward run with cache=True; "
                                "this one ran with cache=False (inference)")
+        if not (isinstance(cache, tuple) and len(cache) == 2):
+            raise TypeError("cache must be the cache returned by this cell's forward (a tuple "
+                            f"(x, step cache)), got {type(cache).__name__}")
         x, step_cache = cache
         d_new_state = self._check_state("d_new_state", d_new_state, x.shape[0])
         dxp, d_state = self.step_backward(d_new_state, step_cache)

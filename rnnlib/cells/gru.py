@@ -55,13 +55,15 @@ class GRUCell(RecurrentCell):
     """
 
     state_parts = 1
+    blocks = 3
 
     def __init__(self, input_size, hidden_size, *, variant="pytorch", update_bias=0.0,
-                 rng=None, dtype=np.float64):
+                 rng=None, dtype=np.float64, max_param_bytes=None):
         if variant not in VARIANTS:
             raise ValueError(f"unknown GRU variant {variant!r}; expected 'pytorch' or 'lecture'")
         update_bias = as_finite_float("update_bias", update_bias)
-        super().__init__(input_size, hidden_size, rng=rng, dtype=dtype)
+        super().__init__(input_size, hidden_size, rng=rng, dtype=dtype,
+                         max_param_bytes=max_param_bytes)
         self.variant = variant
         self.update_bias = update_bias
         H, D = self.hidden_size, self.input_size

@@ -55,15 +55,17 @@ class LSTMCell(RecurrentCell):
     """
 
     state_parts = 2
+    blocks = 4
     gate_names = ("input", "forget", "cell", "output")
 
     def __init__(self, input_size, hidden_size, *, peephole=None, forget_bias=0.0, rng=None,
-                 dtype=np.float64):
+                 dtype=np.float64, max_param_bytes=None):
         if peephole not in PEEPHOLES:
             raise ValueError(f"unknown peephole {peephole!r}; expected one of "
                              f"None, 'diagonal', 'full'")
         forget_bias = as_finite_float("forget_bias", forget_bias)
-        super().__init__(input_size, hidden_size, rng=rng, dtype=dtype)
+        super().__init__(input_size, hidden_size, rng=rng, dtype=dtype,
+                         max_param_bytes=max_param_bytes)
         self.peephole = peephole
         self.forget_bias = forget_bias
         H, D = self.hidden_size, self.input_size

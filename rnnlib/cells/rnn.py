@@ -34,8 +34,9 @@ class RNNCell(RecurrentCell):
     state_parts = 1
 
     def __init__(self, input_size, hidden_size, *, activation="tanh", rng=None,
-                 dtype=np.float64):
-        super().__init__(input_size, hidden_size, rng=rng, dtype=dtype)
+                 dtype=np.float64, max_param_bytes=None):
+        super().__init__(input_size, hidden_size, rng=rng, dtype=dtype,
+                         max_param_bytes=max_param_bytes)
         self.activation = activations.get(activation)
         H, D = self.hidden_size, self.input_size
         self._add_param("weight_ih", (H, D))

@@ -13,7 +13,7 @@ second largest eigenvalue takes over, and so on.
 
 import numpy as np
 
-from .._checks import as_float_array, check_positive_int
+from .._checks import as_real_array, check_positive_int
 from .matrices import _square
 
 
@@ -25,7 +25,7 @@ def eigen_coefficients(W, x):
     For real x the coefficients of a conjugate pair are conjugates.
     """
     W = _square("W", W)
-    x = as_float_array("x", x, shape=(W.shape[0],))
+    x = as_real_array("x", x, shape=(W.shape[0],))
     lam, U = np.linalg.eig(W)
     order = np.argsort(-np.abs(lam), kind="stable")
     lam, U = lam[order], U[:, order]
@@ -69,7 +69,7 @@ def remove_top_modes(W, x, *, count=1):
 def fitted_growth_rate(norms, *, start=0):
     """Least-squares slope of log(norms[t]) against t for t >= start: the measured growth
     rate per step (natural log), to compare with :func:`predicted_growth_rate`."""
-    norms = as_float_array("norms", norms, ndim=1)
+    norms = as_real_array("norms", norms, ndim=1)
     if np.any(norms <= 0):
         raise ValueError("norms must be positive to take their logarithm")
     t = np.arange(norms.size)[start:]

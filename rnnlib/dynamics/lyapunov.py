@@ -22,7 +22,7 @@ guarantee.
 import numpy as np
 
 from .. import activations
-from .._checks import as_float_array, check_nonnegative_int
+from .._checks import as_real_array, check_nonnegative_int
 from .matrices import _square
 
 
@@ -37,8 +37,8 @@ def iterate(W, h0, steps, *, b=None, activation="tanh"):
     from h(-1) = h0."""
     W = _square("W", W)
     H = W.shape[0]
-    h = as_float_array("h0", h0, shape=(H,))
-    b = np.zeros(H) if b is None else as_float_array("b", b, shape=(H,))
+    h = as_real_array("h0", h0, shape=(H,))
+    b = np.zeros(H) if b is None else as_real_array("b", b, shape=(H,))
     act = activations.get(activation)
     steps = check_nonnegative_int("steps", steps)
     out = np.empty((steps, H))
@@ -64,8 +64,8 @@ def local_gain(W, h_star, *, b=None, activation="tanh"):
     Below 1, h* attracts nearby states, which approach it by about this factor per step."""
     W = _square("W", W)
     H = W.shape[0]
-    h = as_float_array("h_star", h_star, shape=(H,))
-    b = np.zeros(H) if b is None else as_float_array("b", b, shape=(H,))
+    h = as_real_array("h_star", h_star, shape=(H,))
+    b = np.zeros(H) if b is None else as_real_array("b", b, shape=(H,))
     act = activations.get(activation)
     z = W @ h + b
     jacobian = act.df(z, act.f(z))[:, None] * W
@@ -75,11 +75,11 @@ def local_gain(W, h_star, *, b=None, activation="tanh"):
 def lyapunov_values(trajectory, h_star, P=None):
     """V(h(t)) = ||h(t) - h*|| (Euclidean), or sqrt((h - h*)^T P (h - h*)) if P is given,
     for each row of ``trajectory`` (T, H)."""
-    traj = as_float_array("trajectory", trajectory, ndim=2)
-    d = traj - as_float_array("h_star", h_star, shape=(traj.shape[1],))
+    traj = as_real_array("trajectory", trajectory, ndim=2)
+    d = traj - as_real_array("h_star", h_star, shape=(traj.shape[1],))
     if P is None:
         return np.linalg.norm(d, axis=1)
-    P = as_float_array("P", P, shape=(traj.shape[1], traj.shape[1]))
+    P = as_real_array("P", P, shape=(traj.shape[1], traj.shape[1]))
     return np.sqrt(np.einsum("ti,ij,tj->t", d, P, d))
 
 
@@ -88,7 +88,7 @@ def discrete_lyapunov(W, Q=None):
     (I - W^T (x) W^T) vec(P) = vec(Q). Unique when no two eigenvalues have product 1."""
     W = _square("W", W)
     n = W.shape[0]
-    Q = np.eye(n) if Q is None else as_float_array("Q", Q, shape=(n, n))
+    Q = np.eye(n) if Q is None else as_real_array("Q", Q, shape=(n, n))
     A = np.eye(n * n) - np.kron(W.T, W.T)
     P = np.linalg.solve(A, Q.reshape(-1)).reshape(n, n)
     return 0.5 * (P + P.T)

@@ -19,7 +19,7 @@ while even when every |lambda| < 1 (the lecture's "middling t", claim C6).
 
 import numpy as np
 
-from .._checks import as_finite_float, as_float_array, as_generator
+from .._checks import as_finite_float, as_generator, as_real_array
 
 
 def polar_eigenvalues(magnitudes, angles):
@@ -29,8 +29,8 @@ def polar_eigenvalues(magnitudes, angles):
     any other angle gives the conjugate pair r e^{+i theta}, r e^{-i theta}.
     Returns a complex 1-D array (pairs adjacent), ready for :func:`matrix_with_eigenvalues`.
     """
-    r = as_float_array("magnitudes", magnitudes, ndim=1)
-    a = as_float_array("angles", angles, shape=r.shape)
+    r = as_real_array("magnitudes", magnitudes, ndim=1)
+    a = as_real_array("angles", angles, shape=r.shape)
     if np.any(r < 0):
         raise ValueError(f"magnitudes must be >= 0, got {r}")
     out = []
@@ -127,7 +127,7 @@ def departure_from_normality(W):
 def _square(name, W):
     if np.ndim(W) == 0:
         return np.array([[as_finite_float(name, W)]])
-    W = as_float_array(name, W, ndim=2)
+    W = as_real_array(name, W, ndim=2)
     if W.shape[0] != W.shape[1]:
         raise ValueError(f"{name} must be square, got shape {W.shape}")
     return W

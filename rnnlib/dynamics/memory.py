@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_finite_float, as_float_array, check_nonnegative_int
+from .._checks import as_finite_float, as_real_array, check_nonnegative_int
 from .simulate import impulse_response, response_norms
 
 
@@ -38,7 +38,7 @@ def time_to_forget(effect, tol=1e-3):
 
     effect: (T,) the size of the effect of x(0) at each time, e.g. e(t) or |h(t)|.
     """
-    effect = as_float_array("effect", effect, ndim=1, finite=False)
+    effect = as_real_array("effect", effect, ndim=1, finite=False)
     tol = as_finite_float("tol", tol)
     if tol <= 0:
         raise ValueError(f"tol must be > 0, got {tol}")
@@ -61,6 +61,10 @@ def memory_length(W, C, x0, *, x_ref=None, b=0.0, activation="tanh", h0=None, to
         raise ValueError("horizon must be at least 1")
     if x_ref is None:
         x_ref = 0.0 if np.ndim(W) == 0 else np.zeros(np.shape(x0))
+    elif np.ndim(W) == 0:  # checked here so that an error names x_ref, not x0
+        x_ref = as_finite_float("x_ref", x_ref)
+    else:
+        x_ref = as_real_array("x_ref", x_ref, ndim=1)
     run = dict(b=b, activation=activation, h0=h0)
     h_in = impulse_response(W, C, x0, horizon, **run)
     h_ref = impulse_response(W, C, x_ref, horizon, **run)

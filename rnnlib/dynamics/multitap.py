@@ -16,11 +16,11 @@ criterion. For K = 2 the stable region is the triangle |w_2| < 1, |w_1| < 1 - w_
 
 import numpy as np
 
-from .._checks import as_finite_float, as_float_array, as_generator, check_nonnegative_int
+from .._checks import as_finite_float, as_generator, as_real_array, check_nonnegative_int
 
 
 def _taps(w):
-    w = as_float_array("w", w, ndim=1)
+    w = as_real_array("w", w, ndim=1)
     if w.size == 0:
         raise ValueError("w must hold at least one tap")
     return w
@@ -31,9 +31,9 @@ def simulate_multitap(w, c, x, *, h_init=None):
     h(-1), ..., h(-K) (default zeros)."""
     w = _taps(w)
     c = as_finite_float("c", c)
-    x = as_float_array("x", x, ndim=1)
+    x = as_real_array("x", x, ndim=1)
     K = w.size
-    past = np.zeros(K) if h_init is None else as_float_array("h_init", h_init, shape=(K,))
+    past = np.zeros(K) if h_init is None else as_real_array("h_init", h_init, shape=(K,))
     past = past.copy()  # past[k-1] = h(t-k)
     out = np.empty(x.size)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -158,7 +158,7 @@ above the parabola w2 = -w1^2 / 4 and real below it."""
 
 
 def _poly(coefficients):
-    a = as_float_array("coefficients", coefficients, ndim=1)
+    a = as_real_array("coefficients", coefficients, ndim=1)
     if a.size < 2:
         raise ValueError(f"coefficients must describe a polynomial of degree >= 1, got {a}")
     if a[0] == 0:

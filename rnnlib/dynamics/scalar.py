@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import activations
-from .._checks import as_finite_float, as_float_array, check_nonnegative_int
+from .._checks import as_finite_float, as_real_array, check_nonnegative_int
 from .simulate import impulse_response
 
 _RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
@@ -113,8 +113,8 @@ def stable_fixed_point_counts(ws, bs, *, activation="sigmoid", grid=2001):
     grid: counts[i, j] for b = bs[i], w = ws[j] (rows b, columns w, as ``pcolormesh``
     wants them). 2 marks a bistable map (the final value depends on the start), 1 a
     single attracting state, 0 no linearly stable point (e.g. a pitchfork, slope 1)."""
-    ws = as_float_array("ws", ws, ndim=1)
-    bs = as_float_array("bs", bs, ndim=1)
+    ws = as_real_array("ws", ws, ndim=1)
+    bs = as_real_array("bs", bs, ndim=1)
     counts = np.zeros((bs.size, ws.size), dtype=int)
     for i, b in enumerate(bs):
         for j, w in enumerate(ws):
@@ -125,4 +125,5 @@ def stable_fixed_point_counts(ws, bs, *, activation="sigmoid", grid=2001):
 
 def final_value(w, c=0.0, x0=0.0, b=0.0, *, activation="sigmoid", h0=0.0, steps=2000):
     """h(steps - 1) after one input x(0) = x0 (x(t) = 0 afterwards), from h(-1) = h0."""
+    w, c = as_finite_float("w", w), as_finite_float("c", c)  # named as here, not W and C
     return float(impulse_response(w, c, x0, steps, b=b, activation=activation, h0=h0)[-1])

@@ -18,7 +18,7 @@ blows up overflows to inf (and then NaN) without a warning: that is what is show
 import numpy as np
 
 from .. import activations
-from .._checks import as_finite_float, as_float_array, check_nonnegative_int
+from .._checks import as_finite_float, as_real_array, check_nonnegative_int
 
 
 def _system(W, C, x, b, h0):
@@ -26,29 +26,29 @@ def _system(W, C, x, b, h0):
     if np.ndim(W) == 0:
         w = as_finite_float("W", W)
         c = as_finite_float("C", C)
-        x = as_float_array("x", x, ndim=1)
+        x = as_real_array("x", x, ndim=1)
         h0 = 0.0 if h0 is None else as_finite_float("h0", h0)
         return (np.array([[w]]), np.array([[c]]), x[:, None],
                 np.array([as_finite_float("b", b)]), np.array([h0]), True)
-    W = as_float_array("W", W, ndim=2)
+    W = as_real_array("W", W, ndim=2)
     H = W.shape[0]
     if W.shape != (H, H):
         raise ValueError(f"W must be square, got shape {W.shape}")
-    C = as_float_array("C", C, ndim=2)
+    C = as_real_array("C", C, ndim=2)
     if C.shape[0] != H:
         raise ValueError(f"C must have shape ({H}, D) to match W, got {C.shape}")
-    x = as_float_array("x", x)
+    x = as_real_array("x", x)
     if x.ndim not in (2, 3) or x.shape[-1] != C.shape[1]:
         raise ValueError(f"x must have shape (T, {C.shape[1]}) or (T, B, {C.shape[1]}), "
                          f"got {x.shape}")
     b = (np.full(H, as_finite_float("b", b)) if np.ndim(b) == 0
-         else as_float_array("b", b, shape=(H,)))
+         else as_real_array("b", b, shape=(H,)))
     if h0 is None:
         h0 = np.zeros(x.shape[1:-1] + (H,))
     elif x.ndim == 3 and np.ndim(h0) == 2:
-        h0 = as_float_array("h0", h0, shape=(x.shape[1], H))
+        h0 = as_real_array("h0", h0, shape=(x.shape[1], H))
     else:
-        h0 = np.broadcast_to(as_float_array("h0", h0, shape=(H,)), x.shape[1:-1] + (H,))
+        h0 = np.broadcast_to(as_real_array("h0", h0, shape=(H,)), x.shape[1:-1] + (H,))
     return W, C, x, b, h0, False
 
 
@@ -82,7 +82,7 @@ def impulse_response(W, C, x0, steps, *, b=0.0, activation="identity", h0=None):
         if steps:
             x[0] = as_finite_float("x0", x0)
     else:
-        x0 = as_float_array("x0", x0, ndim=1)
+        x0 = as_real_array("x0", x0, ndim=1)
         x = np.zeros((steps, x0.size))
         if steps:
             x[0] = x0
@@ -120,7 +120,7 @@ def single_input_responses(W, C, x, *, h0=None, b=0.0, activation="identity"):
     """
     if np.ndim(W) == 0:
         raise ValueError("single_input_responses needs a matrix W (H, H); wrap a scalar as [[w]]")
-    x = as_float_array("x", x, ndim=2)
+    x = as_real_array("x", x, ndim=2)
     run = dict(b=b, activation=activation)
     zeros = np.zeros_like(x)
     parts = [simulate(W, C, zeros, h0=h0, **run)]
@@ -134,7 +134,7 @@ def single_input_responses(W, C, x, *, h0=None, b=0.0, activation="identity"):
 def response_norms(h):
     """||h(t)|| for each t: |h(t)| for a scalar trajectory (T,), the 2-norm along the last
     axis for a vector trajectory (T, H)."""
-    h = as_float_array("h", h, finite=False)
+    h = as_real_array("h", h, finite=False)
     if h.ndim == 1:
         return np.abs(h)
     if h.ndim == 2:
@@ -149,16 +149,16 @@ def time_delay(weights, x, *, b=0.0, activation="tanh"):
     x (T, D) -> y (T, H). No recurrence: y(t) depends on the last K+1 inputs only.
     """
     act = activations.get(activation)
-    weights = as_float_array("weights", weights)
+    weights = as_real_array("weights", weights)
     if weights.ndim == 1:
-        x = as_float_array("x", x, ndim=1)
+        x = as_real_array("x", x, ndim=1)
         z = np.convolve(x, weights)[: x.size] + as_finite_float("b", b)
         return act.f(z)
     if weights.ndim != 3:
         raise ValueError(f"weights must have shape (K+1,) or (K+1, H, D), got {weights.shape}")
-    x = as_float_array("x", x, shape=(None, weights.shape[2]))
+    x = as_real_array("x", x, shape=(None, weights.shape[2]))
     H = weights.shape[1]
-    b = as_finite_float("b", b) if np.ndim(b) == 0 else as_float_array("b", b, shape=(H,))
+    b = as_finite_float("b", b) if np.ndim(b) == 0 else as_real_array("b", b, shape=(H,))
     z = np.zeros((x.shape[0], H)) + b
     for k in range(min(weights.shape[0], x.shape[0])):  # taps beyond T see only x(t<0) = 0
         z[k:] += x[: x.shape[0] - k] @ weights[k].T

@@ -22,7 +22,14 @@ place (x[len-1], ..., x[0], then the padding), so both directions share one loop
 
 import numpy as np
 
-from .._checks import as_float_array, as_generator, check_positive_int, load_arrays
+from .._checks import (
+    as_float_array,
+    as_generator,
+    check_float_dtype,
+    check_param_memory,
+    check_positive_int,
+    load_arrays,
+)
 
 INFERENCE_BLOCK = 64  # time steps projected per matmul in inference (forward(cache=False))
 
@@ -45,7 +52,7 @@ class RecurrentLayer:
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, *, bidirectional=False,
-                 rng=None, dtype=np.float64, **cell_kwargs):
+                 rng=None, dtype=np.float64, max_param_bytes=None, **cell_kwargs):
         self.input_size = check_positive_int("input_size", input_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         self.num_layers = check_positive_int("num_layers", num_layers)
@@ -53,6 +60,12 @@ class RecurrentLayer:
             raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
         self.bidirectional = bool(bidirectional)
         self.num_directions = 2 if self.bidirectional else 1
+        H, dirs = self.hidden_size, self.num_directions
+        count = dirs * (self._cell_class.param_count(self.input_size, H) +  # before allocating
+                        (self.num_layers - 1) * self._cell_class.param_count(H * dirs, H))
+        check_param_memory(f"{type(self).__name__}({self.input_size}, {H}, num_layers="
+                           f"{self.num_layers}, bidirectional={self.bidirectional})", count,
+                           check_float_dtype("dtype", dtype), max_param_bytes)
         gen = as_generator(rng)
         self.cells = {}
         self.params = {}
@@ -61,7 +74,7 @@ class RecurrentLayer:
             size = self.input_size if layer == 0 else self.hidden_size * self.num_directions
             for direction in range(self.num_directions):
                 cell = self._make_cell(size, self.hidden_size, rng=gen, dtype=dtype,
-                                       **cell_kwargs)
+                                       max_param_bytes=max_param_bytes, **cell_kwargs)
                 self.cells[layer, direction] = cell
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 for name in cell.params:  # the SAME array objects as the cell's

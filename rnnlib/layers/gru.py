@@ -18,14 +18,18 @@ class GRU(RecurrentLayer):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, *, bidirectional=False,
-                 variant="pytorch", update_bias=0.0, rng=None, dtype=np.float64):
+                 variant="pytorch", update_bias=0.0, rng=None, dtype=np.float64,
+                 max_param_bytes=None):
         super().__init__(input_size, hidden_size, num_layers, bidirectional=bidirectional,
-                         rng=rng, dtype=dtype, variant=variant, update_bias=update_bias)
+                         rng=rng, dtype=dtype, variant=variant, update_bias=update_bias,
+                         max_param_bytes=max_param_bytes)
         self.variant = variant
         self.update_bias = self.cells[0, 0].update_bias
 
     def _repr_options(self):
         return (("variant", repr(self.variant)), ("update_bias", f"{self.update_bias:g}"))
+
+    _cell_class = GRUCell  # its param_count sizes the layer before any cell is made
 
     @staticmethod
     def _make_cell(input_size, hidden_size, **kwargs):

@@ -18,14 +18,18 @@ class LSTM(RecurrentLayer):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, *, bidirectional=False,
-                 peephole=None, forget_bias=0.0, rng=None, dtype=np.float64):
+                 peephole=None, forget_bias=0.0, rng=None, dtype=np.float64,
+                 max_param_bytes=None):
         super().__init__(input_size, hidden_size, num_layers, bidirectional=bidirectional,
-                         rng=rng, dtype=dtype, peephole=peephole, forget_bias=forget_bias)
+                         rng=rng, dtype=dtype, peephole=peephole, forget_bias=forget_bias,
+                         max_param_bytes=max_param_bytes)
         self.peephole = peephole
         self.forget_bias = self.cells[0, 0].forget_bias
 
     def _repr_options(self):
         return (("peephole", repr(self.peephole)), ("forget_bias", f"{self.forget_bias:g}"))
+
+    _cell_class = LSTMCell  # its param_count sizes the layer before any cell is made
 
     @staticmethod
     def _make_cell(input_size, hidden_size, **kwargs):

@@ -17,17 +17,21 @@ class RNN(RecurrentLayer):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, *, bidirectional=False,
-                 nonlinearity=None, activation=None, rng=None, dtype=np.float64):
+                 nonlinearity=None, activation=None, rng=None, dtype=np.float64,
+                 max_param_bytes=None):
         if nonlinearity is not None and activation is not None and nonlinearity != activation:
             raise ValueError(f"give nonlinearity or activation, not both: got "
                              f"nonlinearity={nonlinearity!r}, activation={activation!r}")
         act = nonlinearity if nonlinearity is not None else activation
         super().__init__(input_size, hidden_size, num_layers, bidirectional=bidirectional,
-                         rng=rng, dtype=dtype, activation="tanh" if act is None else act)
+                         rng=rng, dtype=dtype, activation="tanh" if act is None else act,
+                         max_param_bytes=max_param_bytes)
         self.activation = self.cells[0, 0].activation
 
     def _repr_options(self):
         return (("nonlinearity", repr(self.activation.name)),)
+
+    _cell_class = RNNCell  # its param_count sizes the layer before any cell is made
 
     @staticmethod
     def _make_cell(input_size, hidden_size, **kwargs):
