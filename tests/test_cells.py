@@ -1,6 +1,8 @@
 """Recurrent cells: gradient checks of every parameter, the input and the state, and input
 validation."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -117,7 +119,8 @@ def test_cell_bad_inputs(make):
         cell.forward(np.zeros((1, B, D)))
     with pytest.raises(ValueError, match=r"x must have shape \('any', 4\), got \(3, 5\)"):
         cell.forward(np.zeros((B, D + 1)))
-    with pytest.raises(TypeError, match="x must be a floating-point array"):
+    with pytest.raises(TypeError, match=r"x must be a floating-point array, got dtype int\d+ "
+                       r"\(cast with x.astype\(float\)\)"):
         cell.forward(np.zeros((B, D), dtype=int))
     with pytest.raises(ValueError, match="x contains 1 NaN"):
         bad = x.copy()
@@ -353,3 +356,40 @@ def test_cell_nan_state_rejected(make):
     state = bad if cell.state_parts == 1 else (np.zeros((B, H)), bad)
     with pytest.raises(ValueError, match=r"state(\[1\])? contains 1 NaN or infinite"):
         cell.forward(np.zeros((B, D)), state)
+
+
+@pytest.mark.parametrize("cls, blocks", [(RNNCell, 1), (GRUCell, 3), (LSTMCell, 4)])
+def test_a_cell_too_large_for_memory_refuses_before_allocating(cls, blocks):
+    # LSTMCell(3, 10**9) would need 4e18 weights: refused at once, not by NumPy's MemoryError
+    need = 2 * 8 * blocks * 10**9 * (3 + 10**9) / 2**30
+    expected = (rf"{cls.__name__}\(3, 1000000000\) would need at least "
+                + re.escape(f"{need:.3g}") + " GiB: .* more than max_param_bytes = 2 GiB")
+    with pytest.raises(ValueError, match=expected):
+        cls(3, 10**9)
+    with pytest.raises(ValueError, match=rf"{cls.__name__}\(1000000000, 3\) would need"):
+        cls(10**9, 3)
+    n = blocks * H * (D + H)  # the limit is configurable per cell
+    assert cls(D, H, max_param_bytes=2 * 8 * n).params
+    with pytest.raises(ValueError, match=f"{n:,} weights of 8 bytes"):
+        cls(D, H, max_param_bytes=2 * 8 * n - 1)
+    with pytest.raises(ValueError, match="max_param_bytes must be a positive finite number"):
+        cls(D, H, max_param_bytes=-1)
+
+
+@pytest.mark.parametrize("cls", [RNNCell, GRUCell, LSTMCell])
+def test_cell_seed_cache_and_batch_size_get_clear_errors(cls):
+    with pytest.raises(ValueError, match="rng must be a non-negative int seed .* got -1"):
+        cls(D, H, rng=-1)
+    with pytest.raises(TypeError, match="rng must be an int seed .* got float"):
+        cls(D, H, rng=1.5)
+    cell = cls(D, H, rng=0)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
+        cell.init_state(0)
+    with pytest.raises(TypeError, match="batch_size must be a positive integer"):
+        cell.init_state(2.0)
+    state, cache = cell.forward(np.zeros((B, D)))
+    with pytest.raises(TypeError, match="cache must be the cache returned by this cell's forward"
+                       r" \(a tuple \(x, step cache\)\), got dict"):
+        cell.backward(state, {"x": 1})
+    dx, _ = cell.backward(state, cache)  # the real cache still works
+    assert dx.shape == (B, D)

@@ -151,8 +151,8 @@ def test_blow_up_overflows_quietly_and_time_delay_stays_bounded():
 def test_simulate_errors():
     with pytest.raises(TypeError, match="W must be a real number"):
         d.simulate("0.5", 1.0, np.zeros(3))
-    with pytest.raises(TypeError, match="x must be a floating-point array"):
-        d.simulate(0.5, 1.0, np.zeros(3, dtype=int))
+    with pytest.raises(TypeError, match="x must be a floating-point array, got dtype bool"):
+        d.simulate(0.5, 1.0, np.zeros(3, dtype=bool))
     with pytest.raises(ValueError, match="C must have shape"):
         d.simulate(np.eye(2), np.eye(3), np.zeros((4, 3)))
     with pytest.raises(ValueError, match="x must have shape"):
@@ -205,8 +205,8 @@ def test_unrolled_and_single_input_errors():
         d.single_input_responses(0.5, 1.0, np.zeros(5))
     with pytest.raises(ValueError, match="x must have 2 dimensions"):
         d.single_input_responses(W, C, np.zeros((5, 1, 2)))
-    with pytest.raises(TypeError, match="x must be a floating-point array"):
-        d.single_input_responses(W, C, np.zeros((5, 2), dtype=int))
+    with pytest.raises(TypeError, match="x must be a floating-point array, got dtype complex"):
+        d.single_input_responses(W, C, np.zeros((5, 2), dtype=complex))
 
 
 # ---------------------------------------------------------------- fixed points
@@ -283,8 +283,8 @@ def test_stable_fixed_point_counts_grid():
     for i, b in enumerate(bs):
         for j, w in enumerate(ws):
             assert counts[i, j] == sum(p.stable for p in d.fixed_points(w, b=b, grid=2001))
-    with pytest.raises(TypeError, match="ws must be a floating-point array"):
-        d.stable_fixed_point_counts([1, 2], bs)
+    with pytest.raises(TypeError, match="ws must be a floating-point array, got dtype <U1"):
+        d.stable_fixed_point_counts(["1", "2"], bs)
     with pytest.raises(ValueError, match="bs must have 1 dimensions"):
         d.stable_fixed_point_counts(ws, np.zeros((2, 2)))
 
@@ -302,8 +302,8 @@ def test_time_to_forget():
         d.time_to_forget(np.zeros(0))
     with pytest.raises(ValueError, match="effect must have 1 dimensions"):
         d.time_to_forget(np.zeros((2, 2)))
-    with pytest.raises(TypeError, match="effect must be a floating-point array"):
-        d.time_to_forget([1, 0])
+    with pytest.raises(TypeError, match="effect must be a floating-point array, got dtype bool"):
+        d.time_to_forget([True, False])
 
 
 
@@ -413,8 +413,8 @@ def test_multitap_errors():
         d.jury_table([1.0])
     with pytest.raises(ValueError, match="h_init must have shape"):
         d.simulate_multitap(np.array([0.5, 0.2]), 1.0, np.zeros(3), h_init=np.zeros(3))
-    with pytest.raises(TypeError, match="w must be a floating-point array"):
-        d.characteristic_roots([1, 2])
+    with pytest.raises(TypeError, match="w must be a floating-point array, got dtype object"):
+        d.characteristic_roots(np.array([1, None], dtype=object))
 
 
 # ---------------------------------------------------------------- lyapunov
@@ -534,8 +534,8 @@ def test_jury_conditions_name_each_condition():
 def test_remaining_functions_reject_bad_input():
     with pytest.raises(ValueError, match="W must be square"):
         d.largest_singular_value(np.zeros((2, 3)))
-    with pytest.raises(TypeError, match="W must be a floating-point array"):
-        d.departure_from_normality(np.eye(2, dtype=int))
+    with pytest.raises(TypeError, match="W must be a floating-point array, got dtype bool"):
+        d.departure_from_normality(np.eye(2, dtype=bool))
     assert d.departure_from_normality(np.diag([2.0, 1.0])) == 0.0
     # a Jordan block: ||W W^T - W^T W||_F = ||diag(1, -1)||_F = sqrt 2, ||W||_F^2 = 1
     jordan = np.array([[0.0, 1.0], [0.0, 0.0]])
@@ -544,8 +544,8 @@ def test_remaining_functions_reject_bad_input():
         d.final_value(0.5, steps=2.5)
     with pytest.raises(ValueError, match="h must have 1 or 2 dimensions"):
         d.response_norms(np.zeros((2, 2, 2)))
-    with pytest.raises(TypeError, match="h must be a floating-point array"):
-        d.response_norms(np.zeros(3, dtype=int))
+    with pytest.raises(TypeError, match="h must be a floating-point array, got dtype bool"):
+        d.response_norms(np.zeros(3, dtype=bool))
     with pytest.raises(ValueError, match="steps must be a non-negative integer"):
         d.multitap_impulse_response(np.array([0.5]), 1.0, -2)
     with pytest.raises(TypeError, match="c must be a real number"):
@@ -568,3 +568,38 @@ def test_most_stretched_direction():
         assert np.linalg.norm(W @ u) <= np.linalg.norm(W @ v) * np.linalg.norm(u) + 1e-12
     with pytest.raises(ValueError, match="W must be square"):
         d.most_stretched_direction(np.zeros((2, 3)))
+
+
+def test_teaching_functions_take_ints_and_lists_as_a_student_types_them():
+    # integer arrays and lists of ints are converted to float, as NumPy would
+    assert d.spectral_radius(np.array([[1, 2], [0, 1]])) == pytest.approx(1.0)
+    assert d.spectral_radius([[1, 2], [0, 1]]) == d.spectral_radius(np.array([[1.0, 2], [0, 1]]))
+    assert d.departure_from_normality(np.eye(2, dtype=int)) == 0.0
+    np.testing.assert_array_equal(d.simulate(0.5, 1, [1, 0, 0]), d.simulate(0.5, 1.0, np.array(
+        [1.0, 0, 0])))
+    np.testing.assert_array_equal(d.simulate([[1, 0], [0, 1]], np.eye(2, dtype=int),
+                                             np.ones((3, 2), dtype=np.int32)),
+                                  d.simulate(np.eye(2), np.eye(2), np.ones((3, 2))))
+    assert d.time_to_forget([1, 1, 0]) == 2
+    np.testing.assert_allclose(d.characteristic_roots([1, 0]), d.characteristic_roots([1.0, 0.0]))
+    assert d.stable_fixed_point_counts([1, 2], [0]).shape == (1, 2)
+    np.testing.assert_array_equal(d.response_norms(np.array([3, 4])), d.response_norms(
+        np.array([3.0, 4.0])))
+    # bool, complex, object and strings still get the clear error
+    for bad, dtype in [(np.eye(2, dtype=bool), "bool"), (np.eye(2) * 1j, "complex128"),
+                       (np.array([["1", "2"], ["3", "4"]]), "<U1"),
+                       (np.array([[1, None], [0, 1]], dtype=object), "object")]:
+        with pytest.raises(TypeError, match=f"W must be a floating-point array, got dtype {dtype}"):
+            d.spectral_radius(bad)
+
+
+def test_errors_name_the_arguments_as_the_function_calls_them():
+    with pytest.raises(TypeError, match="^w must be a real number, got str 'x'"):
+        d.final_value(w="x")
+    with pytest.raises(TypeError, match="^c must be a real number"):
+        d.final_value(0.5, c=[1.0])
+    with pytest.raises(TypeError, match="^x_ref must be a real number"):
+        d.memory_length(0.5, 1.0, 1.0, x_ref="a")
+    with pytest.raises(ValueError, match="^x_ref must have 1 dimensions"):
+        d.memory_length(np.eye(2), np.eye(2), np.ones(2), x_ref=np.ones((2, 2)))
+    assert d.final_value(0, 0, 1, steps=3) == pytest.approx(0.5)  # sigmoid(0); ints accepted

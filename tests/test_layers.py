@@ -749,3 +749,26 @@ def test_non_finite_state_and_gradients_rejected(kind):
 ])
 def test_repr_shows_the_layer_options(layer, expected):
     assert repr(layer) == expected
+
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_a_layer_too_large_for_memory_refuses_before_allocating(kind):
+    new = KINDS[kind]
+    name = type(make(kind)).__name__
+    with pytest.raises(ValueError, match=rf"{name}\(3, 1000000000, num_layers=1, "
+                       r"bidirectional=False\) would need at least .* GiB"):
+        new(3, 10**9)
+    with pytest.raises(ValueError, match=rf"{name}\(1000000000, 4, .* would need"):
+        new(10**9, 4)
+    # many small layers add up: the total is checked, before the first cell is made
+    with pytest.raises(ValueError, match=r"num_layers=300, bidirectional=True\) would need"):
+        new(3, 1000, 300, bidirectional=True)
+    # the limit is configurable; the count is that of the input and recurrent weights
+    small = new(3, 4, 2, bidirectional=True, max_param_bytes=10**6)
+    n = sum(v.size for k, v in small.params.items() if k.split("_l")[0] in weight_names(kind))
+    with pytest.raises(ValueError, match=f"{n:,} weights of 8 bytes"):
+        new(3, 4, 2, bidirectional=True, max_param_bytes=2 * 8 * n - 1)
+    assert new(3, 4, 2, bidirectional=True, max_param_bytes=2 * 8 * n).params
+    with pytest.raises(ValueError, match="rng must be a non-negative int seed"):
+        new(3, 4, rng=-1)
