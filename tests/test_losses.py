@@ -184,3 +184,17 @@ def test_empty_inputs_are_a_clear_error(name):
     target = np.zeros(0, np.int64) if name == "cross_entropy" else np.zeros((0, 3))
     with pytest.raises(ValueError, match="the loss has no entries to average"):
         loss(y, target)
+
+
+def test_targets_as_a_student_types_them():
+    # class indices, 0/1 labels and regression targets as Python lists of ints (or bools)
+    logits = np.array([[2.0, 0.0, -1.0], [0.0, 1.0, 0.5]])
+    np.testing.assert_array_equal(softmax_cross_entropy(logits, [0, 1])[1],
+                                  softmax_cross_entropy(logits, np.array([0, 1]))[1])
+    z = np.array([0.5, -1.0])
+    for typed in ([1, 0], [True, False], np.array([1, 0], dtype=np.int8)):
+        assert losses.sigmoid_binary_cross_entropy(z, typed)[0] == \
+            losses.sigmoid_binary_cross_entropy(z, np.array([1.0, 0.0]))[0]
+    assert losses.mean_squared_error(np.array([1.0, 2.0]), [1, 4])[0] == 2.0
+    with pytest.raises(TypeError, match="target must be a floating-point array, got dtype <U1"):
+        losses.mean_squared_error(np.array([1.0, 2.0]), ["1", "4"])

@@ -129,8 +129,11 @@ def test_bad_inputs():
         ar.exact_count(np.zeros(3), np.zeros(3))
     with pytest.raises(ValueError, match="time_axis must be 0 or 1"):
         ar.exact_count(np.zeros((2, 2)), np.zeros((2, 2)), time_axis=2)
-    with pytest.raises(TypeError, match="logits must be a floating-point array"):
-        ar.bits_from_logits(np.array([1, 0]))
+    with pytest.raises(TypeError, match="logits must be a floating-point array, got dtype bool"):
+        ar.bits_from_logits(np.array([True, False]))
+    # as a student types them: a list of ints, an integer array
+    np.testing.assert_array_equal(ar.bits_from_logits([1, 0, -2]), [1, 0, 0])
+    np.testing.assert_array_equal(ar.bits_from_logits(np.array([3, -1])), [1, 0])
     with pytest.raises(ValueError, match=r"a and b must both have shape \(N, B\)"):
         ar.addition_from_bits(np.zeros((3, 2), int), np.zeros((3, 4), int))
     with pytest.raises(ValueError, match=r"bits must have shape \(N, B\), got \(3,\)"):

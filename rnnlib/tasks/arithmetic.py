@@ -28,7 +28,12 @@ Targets are 0/1 floats (for a sigmoid-BCE loss); predictions are bits, e.g. from
 
 import numpy as np
 
-from rnnlib._checks import as_generator, check_nonnegative_int, check_positive_int
+from rnnlib._checks import (
+    as_generator,
+    as_real_array,
+    check_nonnegative_int,
+    check_positive_int,
+)
 
 # Below this many possible inputs, distinct samples are drawn by index without replacement.
 _ENUMERATE_MAX_BITS = 20
@@ -214,9 +219,7 @@ def parity_mlp_view(x, y):
 # ------------------------------------------------------------------ metrics
 def bits_from_logits(logits):
     """Predicted bits (uint8): 1 where the logit is positive (sigmoid > 1/2)."""
-    logits = np.asarray(logits)
-    if not np.issubdtype(logits.dtype, np.floating):
-        raise TypeError(f"logits must be a floating-point array, got dtype {logits.dtype}")
+    logits = as_real_array("logits", logits, finite=False)  # ints and lists as typed
     return (logits > 0).astype(np.uint8)
 
 
