@@ -36,7 +36,8 @@ from .optim import clip_grad_norm, clip_grad_value, global_norm
 
 
 class TrainingDiverged(RuntimeError):
-    """The loss, the model output, the gradients or the parameters became NaN or infinite.
+    """The loss, the model output, the gradients or the parameters became NaN or infinite,
+    or the loss grew to more than ``fit``'s ``diverge_factor`` times its best value so far.
 
     ``step`` is the step at which it happened, ``history`` the history up to the step before.
     """
@@ -50,7 +51,8 @@ class SequenceModel:
     """A recurrent layer followed by a head applied to its outputs.
 
     recurrent : an ``rnnlib.layers`` RNN, LSTM or GRU, x (T, B, D) -> outputs (T, B, H*dirs).
-    head      : a Dense (or MLP) on H*dirs features, e.g. ``Dense(H * dirs, C)``.
+    head      : a Dense (or MLP) on H*dirs features, e.g. ``Dense(H * dirs, C)`` (checked
+                here: ValueError if its input size is not H*dirs).
     output    : "all"  -> the head at every step: logits (T, B, C);
                 "last" -> the head on one feature vector per sequence: logits (B, C).
         For "last" the feature vector of sequence b is its top layer's output at its own
@@ -66,10 +68,9 @@ class SequenceModel:
     def __init__(self, recurrent, head, *, output="all"):
         if output not in ("all", "last"):
             raise ValueError(f"output must be 'all' or 'last', got {output!r}")
-        features = getattr(recurrent, "hidden_size", None)
-        features = features and features * getattr(recurrent, "num_directions", 1)
-        head_in = getattr(head, "in_features", None) or (getattr(head, "sizes", None) or [None])[0]
-        if features and head_in and features != head_in:  # checked when both sizes are known
+        features = _output_features(recurrent)
+        head_in = _input_features(head)
+        if None not in (features, head_in) and features != head_in:  # when both are known
             raise ValueError(f"head must take the recurrent layer's {features} output features "
                              f"(hidden_size x directions), but it takes {head_in}: "
                              f"use e.g. Dense({features}, ...)")
@@ -134,6 +135,21 @@ class SequenceModel:
     def load_state_dict(self, state):
         """Load parameters saved by :meth:`state_dict` (same keys) into the parts, in place."""
         load_arrays(self.params, state)  # ``params`` holds the parts' own arrays
+
+
+def _output_features(recurrent):
+    """H * num_directions of a recurrent layer of :mod:`rnnlib.layers`, else None."""
+    H = getattr(recurrent, "hidden_size", None)
+    return None if H is None else H * getattr(recurrent, "num_directions", 1)
+
+
+def _input_features(head):
+    """The input size of a :class:`Dense` (in_features) or an :class:`MLP` (sizes[0]),
+    else None."""
+    if getattr(head, "in_features", None) is not None:
+        return head.in_features
+    sizes = getattr(head, "sizes", None)
+    return sizes[0] if sizes else None
 
 
 def lengths_to_mask(lengths, T):
