@@ -26,37 +26,25 @@ PROBE = ("import resource as _r\n_u = _r.getrusage(_r.RUSAGE_SELF)\n"
          "print(_u.ru_utime + _u.ru_stime, _u.ru_maxrss)")
 
 
-class TimedClient(NotebookClient):
-    """An nbclient that records the wall time of each cell it executes."""
-
-    def __init__(self, nb, **kwargs):
-        super().__init__(nb, **kwargs)
-        self.cell_times = []
-
-    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
-        start = time.perf_counter()
-        out = await super().async_execute_cell(cell, cell_index, *args, **kwargs)
-        if cell.cell_type == "code":
-            self.cell_times.append((time.perf_counter() - start, cell_index,
-                                    cell.source.splitlines()[0] if cell.source else ""))
-        return out
-
-
 def run(path, timeout):
     """Execute one notebook: (wall s, kernel CPU s, peak MB, per-cell times)."""
     nb = nbformat.read(path, as_version=4)
     nb = copy.deepcopy(nb)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-    client = TimedClient(nb, timeout=timeout, kernel_name="python3",
-                         resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    times = []
     with client.setup_kernel():
         start = time.perf_counter()
         for index, cell in enumerate(nb.cells):
+            before = time.perf_counter()
             client.execute_cell(cell, index)
+            if cell.cell_type == "code" and index < len(nb.cells) - 1:
+                first = cell.source.splitlines()[0] if cell.source else ""
+                times.append((time.perf_counter() - before, index, first))
         wall = time.perf_counter() - start
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
     cpu, rss_kb = text.split()
-    times = [t for t in client.cell_times if t[1] != len(nb.cells) - 1]
     return wall, float(cpu), float(rss_kb) / 1024, times
 
 
