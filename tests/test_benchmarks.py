@@ -33,3 +33,17 @@ def test_bench_recurrent_prints_a_row_per_model_and_dtype():
                                                                   "recurrence"])])
 def test_other_benchmarks_run(script, args):
     assert run(script, *args).strip()
+
+
+def test_bench_notebooks_times_a_tiny_notebook(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# tiny"), nbformat.v4.new_code_cell("x = 1 + 1")]
+    nbformat.write(nb, tmp_path / "tiny.ipynb")
+    out = run("bench_notebooks.py", "--dir", str(tmp_path), "--cells", "1")
+    rows = [line.split() for line in out.splitlines() if line.startswith("tiny.ipynb")]
+    assert len(rows) == 1, out
+    wall, cpu, mb = (float(v) for v in rows[0][1:4])
+    assert wall > 0 and cpu > 0 and 10 < mb < 1024, rows
+    assert "cell   1" in out, out  # the slowest (only) code cell is listed

@@ -29,6 +29,8 @@ from rnnlib.optim import Adam
 from rnnlib.tasks import arithmetic as ar
 from rnnlib.train import SequenceModel, fit, predict
 
+from . import stacked
+
 TASKS = ("addition", "parity")
 
 
@@ -110,19 +112,28 @@ def train_rnn(task, x, y, *, hidden=8, nonlinearity="tanh", steps=400, lr=0.03,
     return model, history
 
 
+def train_rnns(task, x, y, seeds, *, hidden=8, nonlinearity="tanh", steps=400, lr=0.03,
+               batch_size=None, clip_norm=1.0):
+    """:func:`train_rnn` once per seed (int or Generator), all at once: the networks are
+    trained as one stack (:func:`rnnlib.experiments.stacked.train`, the same arithmetic up
+    to rounding, one batched matmul per step for all). Returns a list of (model, history)."""
+    _check_task(task)
+    return stacked.train(x, y, seeds, hidden=hidden, nonlinearity=nonlinearity, steps=steps,
+                         lr=lr, batch_size=batch_size, clip_norm=clip_norm)
+
+
 def train_rnn_restarts(task, x, y, *, restarts=3, seed=0, **kwargs):
     """Train ``restarts`` RNNs (:func:`train_rnn`, keyword arguments passed on) from
     different random initialisations and keep the one with the lowest loss on the training
     set: the standard remedy when gradient descent sometimes gets stuck. Initialisation k
-    uses the generator ``default_rng([seed, k])``.
+    uses the generator ``default_rng([seed, k])``; the restarts are trained as one stack
+    (:func:`train_rnns`).
     Returns ``(best model, its history, training loss of each restart)``."""
     seed = check_nonnegative_int("seed", seed)  # an int: restart k uses default_rng([seed, k])
-    runs, train_losses = [], []
-    for k in range(check_positive_int("restarts", restarts)):
-        model, history = train_rnn(task, x, y, seed=np.random.default_rng([seed, k]),
-                                   **kwargs)
-        runs.append((model, history))
-        train_losses.append(training_loss(model, x, y))
+    seeds = [np.random.default_rng([seed, k])
+             for k in range(check_positive_int("restarts", restarts))]
+    runs = train_rnns(task, x, y, seeds, **kwargs)
+    train_losses = [training_loss(model, x, y) for model, _ in runs]
     best = int(np.argmin(train_losses))
     return runs[best][0], runs[best][1], train_losses
 
@@ -204,15 +215,15 @@ def data_efficiency(task, sizes, n_bits, *, n_test=1000, seed=0, restarts=1, rnn
 def generalisation(task, n_bits, n_train, long_bits, seeds, *, n_long=100, data_seed=0,
                    **kwargs):
     """Train one RNN per seed (:func:`train_rnn`; default ``RNN_SETTINGS[task]``) on the
-    same ``n_train`` problems of ``n_bits`` bits and test each on ``n_long`` fresh problems
+    same ``n_train`` problems of ``n_bits`` bits (all seeds as one stack, :func:`train_rnns`)
+    and test each on ``n_long`` fresh problems
     of ``long_bits`` bits. Returns a list of dicts, one per seed: "seed", "train_loss",
     "exact" (every output bit right, out of n_long) and "margin" (smallest |logit|)."""
     seeds = [check_nonnegative_int("seeds[...]", s) for s in seeds]  # rng=seed + 1 below
     (x, y), _ = split(task, n_train, 1, n_bits, rng=data_seed)
     settings = {**RNN_SETTINGS[_check_task(task)], **kwargs}
     rows = []
-    for seed in seeds:
-        model, _ = train_rnn(task, x, y, seed=seed, **settings)
+    for seed, (model, _) in zip(seeds, train_rnns(task, x, y, seeds, **settings), strict=True):
         exact, margin = rnn_exact(model, task, long_bits, n=n_long, rng=seed + 1)
         rows.append({"seed": seed, "train_loss": training_loss(model, x, y),
                      "exact": exact, "margin": margin})
