@@ -7,8 +7,12 @@ A stub raising NotImplementedError, a wrong shape or any exception gives one lin
 traceback. The reference solutions are in :mod:`rnnlib.exercises.solutions`.
 """
 
+from .gru import check_gru_backward, check_gru_forward, gru_cache, gru_template
 from .lstm import check_lstm_backward, check_lstm_forward, lstm_cache, lstm_template
+from .network import check_lstm_network_backward, lstm_network_forward
 from .verdict import Verdict
 
-__all__ = ["Verdict", "check_lstm_backward", "check_lstm_forward", "lstm_cache",
-           "lstm_template"]
+__all__ = ["Verdict", "check_gru_backward", "check_gru_forward", "gru_cache", "gru_template",
+           "check_lstm_backward", "check_lstm_forward", "lstm_cache",
+           "lstm_template",
+           "check_lstm_network_backward", "lstm_network_forward"]

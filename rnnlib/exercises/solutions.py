@@ -61,3 +61,58 @@ def lstm_backward(dh, dC, cache, params):
         out[f"dW_{g}"] = dz[g].T @ hx
         out[f"db_{g}"] = dz[g].sum(axis=0)
     return out | grads
+
+
+# -- GRU (the lecture's convention) ----------------------------------------------------------
+def gru_forward(x, h_prev, params):
+    """One GRU step, h_t = (1 - z_t) h_{t-1} + z_t h~_t, reset before the product."""
+    p = params
+    hx = np.concatenate([h_prev, x], axis=1)
+    z = _sigmoid(hx @ p["W_z"].T + p["b_z"])
+    r = _sigmoid(hx @ p["W_r"].T + p["b_r"])
+    h_tilde = np.tanh(np.concatenate([r * h_prev, x], axis=1) @ p["W"].T + p["b"])
+    return (1 - z) * h_prev + z * h_tilde
+
+
+def gru_backward(dh, cache, params):
+    """Backward of :func:`gru_forward` on the cache of :func:`rnnlib.exercises.gru_cache`."""
+    p, c = params, cache
+    h_prev, z, r, h_tilde = c["h_prev"], c["z"], c["r"], c["h_tilde"]
+    H = dh.shape[1]
+    dh_prev = dh * (1 - z)                        # invert h = (1 - z) h_prev + z h~
+    da = dh * z * (1 - h_tilde ** 2)              # ... and h~ = tanh(a)
+    dz = dh * (h_tilde - h_prev) * z * (1 - z)    # ... and z = sigma(.)
+    drhx = da @ p["W"]                            # invert a = [r h_prev, x] W^T + b
+    dx = drhx[:, H:]
+    dh_prev = dh_prev + drhx[:, :H] * r
+    dr = drhx[:, :H] * h_prev * r * (1 - r)       # invert r = sigma(.)
+    dhx = dz @ p["W_z"] + dr @ p["W_r"]
+    return {"dx": dx + dhx[:, H:], "dh_prev": dh_prev + dhx[:, :H],
+            "dW_z": dz.T @ c["hx"], "dW_r": dr.T @ c["hx"], "dW": da.T @ c["rhx"],
+            "db_z": dz.sum(axis=0), "db_r": dr.sum(axis=0), "db": da.sum(axis=0)}
+
+
+# -- the lecture's L-layer LSTM network: the backward loop ----------------------------------
+def lstm_network_backward(dz_o, caches, params, cell_backward):
+    """The lecture's "LSTM network backward", its slips fixed (see
+    :mod:`rnnlib.exercises.network`)."""
+    layers = params["layers"]
+    grads = {"dW_o": np.zeros_like(params["W_o"]), "db_o": np.zeros_like(params["b_o"]),
+             "layers": [{"d" + k: np.zeros_like(v) for k, v in p.items()} for p in layers]}
+    zeros = np.zeros_like(caches[0][0]["h"])
+    d_next = [(zeros, zeros) for _ in layers]      # dh(t+1, l), dC(t+1, l)
+    dx = [None] * len(caches)
+    for t in reversed(range(len(caches))):
+        grads["dW_o"] += dz_o[t].T @ caches[t][-1]["h"]
+        grads["db_o"] += dz_o[t].sum(axis=0)
+        d_above = dz_o[t] @ params["W_o"]           # dh(t, L)
+        for l in reversed(range(len(layers))):
+            dh_next, dC_next = d_next[l]
+            g = cell_backward(dh_next + d_above, dC_next, caches[t][l], layers[l])
+            d_next[l] = (g["dh_prev"], g["dC_prev"])
+            d_above = g["dx"]                       # dx(t, l) goes to the layer below
+            for k in grads["layers"][l]:
+                grads["layers"][l][k] += g[k]
+        dx[t] = d_above
+    grads["dx"] = np.stack(dx)
+    return grads
