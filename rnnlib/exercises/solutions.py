@@ -116,3 +116,67 @@ def lstm_network_backward(dz_o, caches, params, cell_backward):
         dx[t] = d_above
     grads["dx"] = np.stack(dx)
     return grads
+
+
+# -- notebook 01 ------------------------------------------------------------------------------
+def eigen_matrix(eigenvalues):
+    """A real matrix with the given eigenvalues: a block-diagonal B (real ones on the
+    diagonal, each conjugate pair r e^{+-i theta} as r [[cos, -sin], [sin, cos]]), rotated by
+    a fixed orthogonal Q: W = Q B Q^T."""
+    lam = np.asarray(eigenvalues, dtype=complex)
+    n = lam.size
+    B = np.zeros((n, n))
+    i, used = 0, np.zeros(n, dtype=bool)
+    for k, z in enumerate(lam):
+        if used[k]:
+            continue
+        used[k] = True
+        if abs(z.imag) < 1e-12:
+            B[i, i] = z.real
+            i += 1
+            continue
+        partner = next(j for j in range(n) if not used[j] and abs(lam[j] - z.conjugate()) < 1e-9)
+        used[partner] = True
+        B[i:i + 2, i:i + 2] = [[z.real, -abs(z.imag)], [abs(z.imag), z.real]]
+        i += 2
+    Q, _ = np.linalg.qr(np.random.default_rng(0).standard_normal((n, n)))
+    return Q @ B @ Q.T
+
+
+def growth_prediction(W, x):
+    """(behaviour, log |lambda_m|): lambda_m the largest eigenvalue present in x."""
+    lam, U = np.linalg.eig(W)
+    a = np.linalg.solve(U, np.asarray(x, dtype=complex))
+    present = np.abs(a) > 1e-8 * np.linalg.norm(x)
+    rate = float(np.log(np.max(np.abs(lam[present]))))
+    return ("blow-up" if rate > 0 else "vanish" if rate < 0 else "bounded"), rate
+
+
+# -- notebook 02 ------------------------------------------------------------------------------
+def sigmoid_fixed_points(w, b):
+    """Every root of g(h) = sigma(w h + b) - h in (0, 1): sign changes on a grid, refined by
+    bisection."""
+    def g(h):
+        return _sigmoid(w * h + b) - h
+
+    hs = np.linspace(0.0, 1.0, 4001)
+    gs = g(hs)
+    roots = []
+    for k in np.nonzero(np.sign(gs[:-1]) * np.sign(gs[1:]) <= 0)[0]:
+        lo, hi = hs[k], hs[k + 1]
+        for _ in range(80):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if np.sign(g(mid)) == np.sign(g(lo)) else (lo, mid)
+        if not roots or abs(0.5 * (lo + hi) - roots[-1]) > 1e-9:
+            roots.append(0.5 * (lo + hi))
+    return np.array(roots)
+
+
+def bistable_range(w):
+    """(b_low, b_high) where h = sigma(w h + b) has two stable fixed points; None for
+    w <= 4. The ends are where a fixed point is tangent: w h (1 - h) = 1."""
+    if w <= 4:
+        return None
+    s = np.sqrt(1 - 4 / w)
+    ends = [np.log(h / (1 - h)) - w * h for h in ((1 + s) / 2, (1 - s) / 2)]
+    return min(ends), max(ends)

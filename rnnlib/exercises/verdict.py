@@ -39,7 +39,8 @@ class Verdict:
         if self.message is not None:
             return [f"{self.title}: {self.message}"]
         right = sum(ok for _, ok, _, _ in self.items)
-        head = (f"{self.title}: all {len(self.items)} checks right" if self.passed else
+        head = ((f"{self.title}: all {len(self.items)} checks right" if len(self.items) > 1
+                 else f"{self.title}: right") if self.passed else
                 f"{self.title}: {right} of {len(self.items)} checks right")
         out = [head]
         for name, ok, err, hint in self.items:
