@@ -8,6 +8,7 @@ traceback. The reference solutions are in :mod:`rnnlib.exercises.solutions`.
 """
 
 from .fixedpoints import check_bistable_range, check_sigmoid_fixed_points
+from .gradients import check_chain_gradient, check_clip_grad_norm
 from .gru import check_gru_backward, check_gru_forward, gru_cache, gru_template
 from .lstm import check_lstm_backward, check_lstm_forward, lstm_cache, lstm_template
 from .network import check_lstm_network_backward, lstm_network_forward
@@ -18,4 +19,5 @@ __all__ = ["Verdict", "check_gru_backward", "check_gru_forward", "gru_cache", "g
            "check_lstm_backward", "check_lstm_forward", "lstm_cache",
            "lstm_template",
            "check_lstm_network_backward", "lstm_network_forward", "check_eigen_matrix",
-           "check_growth_prediction", "check_sigmoid_fixed_points", "check_bistable_range"]
+           "check_growth_prediction", "check_sigmoid_fixed_points", "check_bistable_range",
+           "check_chain_gradient", "check_clip_grad_norm"]

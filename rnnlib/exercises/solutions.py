@@ -180,3 +180,23 @@ def bistable_range(w):
     s = np.sqrt(1 - 4 / w)
     ends = [np.log(h / (1 - h)) - w * h for h in ((1 + s) / 2, (1 - s) / 2)]
     return min(ends), max(ends)
+
+
+# -- notebook 03 ------------------------------------------------------------------------------
+def chain_gradient(weights, biases, x, grad_y):
+    """([J_1, ..., J_N], grad_y J_N ... J_1) for a_k = tanh(W_k a_{k-1} + b_k)."""
+    a, jacobians = x, []
+    for W, b in zip(weights, biases, strict=True):
+        a = np.tanh(W @ a + b)
+        jacobians.append((1 - a ** 2)[:, None] * W)     # diag(tanh'(z_k)) W_k
+    g = grad_y
+    for J in reversed(jacobians):
+        g = g @ J
+    return jacobians, g
+
+
+def clip_grad_norm(grads, threshold):
+    """Pascanu et al. 2013, Algorithm 1, on all the gradients together (a new dict)."""
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    scale = threshold / norm if norm >= threshold else 1.0
+    return {k: g * scale for k, g in grads.items()}
