@@ -7,6 +7,7 @@ A stub raising NotImplementedError, a wrong shape or any exception gives one lin
 traceback. The reference solutions are in :mod:`rnnlib.exercises.solutions`.
 """
 
+from .arithmetic import check_adder_weights, check_parity_weights
 from .fixedpoints import check_bistable_range, check_sigmoid_fixed_points
 from .gradients import check_chain_gradient, check_clip_grad_norm
 from .gru import check_gru_backward, check_gru_forward, gru_cache, gru_template
@@ -20,4 +21,5 @@ __all__ = ["Verdict", "check_gru_backward", "check_gru_forward", "gru_cache", "g
            "lstm_template",
            "check_lstm_network_backward", "lstm_network_forward", "check_eigen_matrix",
            "check_growth_prediction", "check_sigmoid_fixed_points", "check_bistable_range",
-           "check_chain_gradient", "check_clip_grad_norm"]
+           "check_chain_gradient", "check_clip_grad_norm",
+           "check_parity_weights", "check_adder_weights"]

@@ -200,3 +200,18 @@ def clip_grad_norm(grads, threshold):
     norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
     scale = threshold / norm if norm >= threshold else 1.0
     return {k: g * scale for k, g in grads.items()}
+
+
+# -- notebook 05 ------------------------------------------------------------------------------
+def parity_weights():
+    """Two ReLU units hold n_t = x_t + p_{t-1} as relu(n_t), relu(n_t - 1); the parity is
+    p_t = relu(n_t) - 2 relu(n_t - 1) (as :func:`rnnlib.handbuilt.parity`)."""
+    return {"W_ih": [[1.0], [1.0]], "W_hh": [[1.0, -2.0], [1.0, -2.0]], "b": [0.0, -1.0],
+            "w_out": [1.0, -2.0], "b_out": 0.0, "activation": "relu"}
+
+
+def adder_weights():
+    """Three ReLU units hold n_t = a_t + b_t + c_{t-1} as relu(n_t - j), j = 0, 1, 2; the
+    carry is r_1 - r_2, the sum bit r_0 - 2 r_1 + 2 r_2 (as :func:`rnnlib.handbuilt.adder`)."""
+    return {"W_ih": [[1.0, 1.0]] * 3, "W_hh": [[0.0, 1.0, -1.0]] * 3, "b": [0.0, -1.0, -2.0],
+            "w_out": [1.0, -2.0, 2.0], "b_out": 0.0, "activation": "relu"}
