@@ -76,9 +76,12 @@ def check_bistable_range(fn):
     against the tangency formula and a count of stable fixed points just inside/outside."""
     def body():
         items = []
-        for w in RANGE_CASES:
+        outs = [call(fn, w) for w in RANGE_CASES]
+        if all(out is None for out in outs):
+            raise StudentError("wrong shape: expected (b_low, b_high) for w > 4, got None "
+                               "for every w (did you forget to return it?)")
+        for w, out in zip(RANGE_CASES, outs, strict=True):
             want = bistable_range(w)
-            out = call(fn, w)
             name = f"w={w:g}"
             if want is None:
                 items.append((name, out is None, None, None if out is None else

@@ -174,8 +174,9 @@ def check_lstm_forward(student_fn, peepholes=False):
         params, x, h_prev, C_prev, _, _ = _inputs(peepholes)
         out = call(student_fn, x.copy(), h_prev.copy(), C_prev.copy(), _copy(params))
         if not isinstance(out, tuple | list) or len(out) != 2:
-            raise StudentError("wrong type: expected a tuple (h, C), got "
-                               + ("None" if out is None else type(out).__name__))
+            got = "None" if out is None else f"a {type(out).__name__}"
+            raise StudentError(f"wrong shape: expected a tuple (h, C), each {(B, H)}, "
+                               f"got {got}")
         got = {"h": as_array("h", out[0], (B, H)), "C": as_array("C", out[1], (B, H))}
         ref = lstm_cache(x, h_prev, C_prev, params)
         slips = [s for s in FORWARD_SLIPS if peepholes or "peephole" not in s]

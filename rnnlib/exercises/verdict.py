@@ -14,6 +14,7 @@ import numpy as np
 
 from ..gradcheck import relative_error
 
+MAX_LINES = 8  # printed lines of wrong items at most
 TOL = 1e-6  # an array within this relative error of the reference is right
 
 
@@ -43,15 +44,25 @@ class Verdict:
                  else f"{self.title}: right") if self.passed else
                 f"{self.title}: {right} of {len(self.items)} checks right")
         out = [head]
+        # wrong items that share a hint (one mistake) are printed on one line
+        groups = {}
         for name, ok, err, hint in self.items:
-            if ok:
-                continue
-            line = f"  {name}: WRONG"
-            if err is not None:
-                line += f" (rel. error {err:.2g})"
-            if hint:
-                line += f" -- {hint}"
+            if not ok:
+                groups.setdefault(hint if hint else ("", name), []).append((name, err))
+        for key, members in groups.items():
+            names = ", ".join(n for n, _ in members)
+            errs = [e for _, e in members if e is not None]
+            line = f"  {names}: WRONG"
+            if len(errs) == 1:
+                line += f" (rel. error {errs[0]:.2g})"
+            elif errs:
+                line += f" (rel. errors {min(errs):.2g} to {max(errs):.2g})"
+            if isinstance(key, str):
+                line += f" -- {key}"
             out.append(line)
+        if len(out) > MAX_LINES + 1:
+            out = out[:MAX_LINES] + [f"  ... and {len(out) - MAX_LINES} more lines of wrong "
+                                     "items (see .items)"]
         return out
 
     def __str__(self):
