@@ -241,6 +241,15 @@ def _o_peephole_on_C_prev(x, h, C, p):
     return o * np.tanh(C1), C1
 
 
+def _xh_lstm(x, h, C, p):
+    H = h.shape[1]
+    q = dict(p)
+    for g in "fico":  # read the columns as [x, h]: the same as the reference on [x, h]
+        W = p[f"W_{g}"]
+        q[f"W_{g}"] = np.concatenate([W[:, x.shape[1]:x.shape[1] + H], W[:, :x.shape[1]]], 1)
+    return sol.lstm_forward(x, h, C, q)
+
+
 def _no_peepholes(x, h, C, p):
     return sol.lstm_forward(x, h, C, {k: v for k, v in p.items() if k not in
                                       ("W_fc", "W_ic", "W_oc")})
@@ -250,9 +259,11 @@ def _no_peepholes(x, h, C, p):
     (_swapped("f", "i"), False, "forget gate and the input gate use each other's weights"),
     (_swapped("c", "o"), False, "candidate and the output gate use each other's weights"),
     (_no_tanh, False, "the tanh of the cell state is missing"),
+    (_xh_lstm, False, "concatenated as [x_t, h_{t-1}]"),
     (_no_peepholes, True, "peephole terms W_fc C_{t-1}, W_ic C_{t-1}, W_oc C_t are missing"),
     (_o_peephole_on_C_prev, True, "output gate's peephole sees the NEW cell state"),
-], ids=["gate_order_fi", "gate_order_co", "no_tanh", "no_peepholes", "o_peephole_C_prev"])
+], ids=["gate_order_fi", "gate_order_co", "no_tanh", "xh_order", "no_peepholes",
+        "o_peephole_C_prev"])
 def test_the_lstm_forward_checker_names_the_mistake(fn, peep, hint):
     v = ex.check_lstm_forward(fn, peepholes=peep)
     assert not v.passed and hint in str(v), str(v)
@@ -315,6 +326,24 @@ def test_the_gru_checkers_name_the_convention_slips(slip, hint):
         assert not v.passed
         hinted = [h for _, ok, _, h in v.items if not ok]
         assert hinted and all(h and hint in h for h in hinted), str(v)
+
+
+def test_the_gru_forward_names_the_concatenation_order():
+    def fn(x, h, p):
+        hx = np.concatenate([x, h], axis=1)
+        z = 1 / (1 + np.exp(-(hx @ p["W_z"].T + p["b_z"])))
+        r = 1 / (1 + np.exp(-(hx @ p["W_r"].T + p["b_r"])))
+        ht = np.tanh(np.concatenate([x, r * h], axis=1) @ p["W"].T + p["b"])
+        return (1 - z) * h + z * ht
+    v = ex.check_gru_forward(fn)
+    assert not v.passed and "concatenated as [x_t, h_{t-1}]" in str(v), str(v)
+
+
+def test_as_dict_is_plain_data():
+    d = ex.check_gru_backward(_gru_backward_with("z_swapped")).as_dict()
+    assert d["passed"] is False and 0 <= d["score"] < 1 and d["message"] is None
+    assert {"name", "ok", "rel_error", "hint"} == set(d["items"][0])
+    assert ex.check_gru_backward(_stub).as_dict()["message"].endswith("not implemented yet")
 
 
 def test_the_gru_slips_written_out_are_right_without_the_slip():

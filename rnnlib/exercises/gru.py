@@ -52,10 +52,11 @@ def gru_cache(x, h_prev, params, *, slip=None):
     if slip == "swap_zr":
         p["W_z"], p["W_r"], p["b_z"], p["b_r"] = p["W_r"], p["W_z"], p["b_r"], p["b_z"]
     Hs = h_prev.shape[1]
-    hx = np.concatenate([h_prev, x], axis=1)
+    order = (lambda a, b: [b, a]) if slip == "xh_order" else (lambda a, b: [a, b])
+    hx = np.concatenate(order(h_prev, x), axis=1)
     z = sigmoid(hx @ p["W_z"].T + p["b_z"])
     r = sigmoid(hx @ p["W_r"].T + p["b_r"])
-    rhx = np.concatenate([r * h_prev, x], axis=1)
+    rhx = np.concatenate(order(r * h_prev, x), axis=1)
     if slip == "reset_after":
         a = r * (h_prev @ p["W"][:, :Hs].T) + x @ p["W"][:, Hs:].T + p["b"]
     elif slip == "no_reset":
@@ -77,6 +78,8 @@ Z_SWAPPED = ("the update gate's two conventions are swapped: in the lecture z_t 
 RESET_AFTER = ("the reset gate is applied after the product, r_t * (W_h h_{t-1}) (PyTorch's "
                "convention); the lecture resets before it: W . [r_t * h_{t-1}, x_t]")
 FORWARD_SLIPS = {
+    "xh_order": "the input is concatenated as [x_t, h_{t-1}]; the lecture's W . [h_{t-1}, x_t] "
+                "has the h-columns first",
     "z_swapped": Z_SWAPPED,
     "reset_after": RESET_AFTER,
     "no_reset": "the reset gate is missing: h~_t = tanh(W . [r_t * h_{t-1}, x_t] + b)",

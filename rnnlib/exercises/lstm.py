@@ -69,7 +69,7 @@ def lstm_cache(x, h_prev, C_prev, params, *, slip=None):
         for k in ("W", "b"):
             p[f"{k}_{a}"], p[f"{k}_{b}"] = params[f"{k}_{b}"], params[f"{k}_{a}"]
     peep = "W_fc" in p and slip != "no_peepholes"
-    hx = np.concatenate([h_prev, x], axis=1)
+    hx = np.concatenate([x, h_prev] if slip == "xh_order" else [h_prev, x], axis=1)
     z = {g: hx @ p[f"W_{g}"].T + p[f"b_{g}"] for g in GATES}
     if peep:
         z["f"] = z["f"] + C_prev @ p["W_fc"].T
@@ -89,6 +89,8 @@ def lstm_cache(x, h_prev, C_prev, params, *, slip=None):
 
 
 FORWARD_SLIPS = {
+    "xh_order": "the input is concatenated as [x_t, h_{t-1}]; the lecture's W . [h_{t-1}, x_t] "
+                "has the h-columns first",
     "no_tanh_C": "h_t = o_t * tanh(C_t): the tanh of the cell state is missing",
     "candidate_sigmoid": "the candidate C~_t uses sigma where the lecture has tanh",
     "no_input_gate": "C_t = f_t * C_{t-1} + i_t * C~_t: the input gate i_t is missing",

@@ -65,6 +65,13 @@ class Verdict:
                                      "items (see .items)"]
         return out
 
+    def as_dict(self):
+        """Plain data for grading tools: title, passed, score, message and items."""
+        return {"title": self.title, "passed": self.passed, "score": self.score,
+                "message": self.message,
+                "items": [{"name": n, "ok": bool(ok), "rel_error": e, "hint": h}
+                          for n, ok, e, h in self.items]}
+
     def __str__(self):
         return "\n".join(self.lines())
 
