@@ -607,3 +607,60 @@ def test_the_student_cannot_change_the_reference_through_its_arguments():
             a[...] = 0
         return g
     assert ex.check_lstm_backward(vandal).passed
+
+
+def test_the_network_solution_is_the_lectures_network():
+    from rnnlib.experiments.lstm_network import LectureLSTMNetwork
+    net = LectureLSTMNetwork(3, 4, 2, 3, rng=20)
+    H = 4
+    layers = []
+    for cell in net.cells:
+        P, p = cell.params, {}
+        for g, k in {"i": 0, "f": 1, "c": 2, "o": 3}.items():
+            rows = slice(k * H, (k + 1) * H)
+            p[f"W_{g}"] = np.concatenate([P["weight_hh"][rows], P["weight_ih"][rows]], axis=1)
+            p[f"b_{g}"] = P["bias_ih"][rows] + P["bias_hh"][rows]
+        layers.append(p)
+    params = {"layers": layers, "W_o": net.output["W_o"], "b_o": net.output["b_o"]}
+    rng = np.random.default_rng(21)
+    x, dz_o = rng.standard_normal((5, 2, 3)), rng.standard_normal((5, 2, 3))
+    z_o, caches = ex.lstm_network_forward(x, params)
+    assert relative_error(z_o, net.forward(x)) < 1e-12
+    dx = net.backward(dz_o)
+    g = sol.lstm_network_backward(dz_o, caches, params, sol.lstm_backward)
+    assert relative_error(g["dx"], dx) < 1e-12
+    assert relative_error(g["dW_o"], net.grads["W_o"]) < 1e-12
+    for l in range(2):
+        want = net.grads[f"l{l + 1}.weight_hh"][H:2 * H]  # the forget gate's h-columns
+        assert relative_error(g["layers"][l]["dW_f"][:, :H], want) < 1e-12
+        db_o = net.grads[f"l{l + 1}.bias_ih"][3 * H:]
+        assert relative_error(g["layers"][l]["db_o"], db_o) < 1e-12
+
+
+def test_rnnlibs_handbuilt_nets_pass_the_weight_checks():
+    from rnnlib import handbuilt
+    for model, check in ((handbuilt.parity(), ex.check_parity_weights),
+                         (handbuilt.adder(), ex.check_adder_weights)):
+        sd, head = model.recurrent.state_dict(), model.head.params
+        scale = -2 * head["bias"][0]  # the readout is scale * (bit - 1/2)
+        weights = {"W_ih": sd["weight_ih_l0"], "W_hh": sd["weight_hh_l0"],
+                   "b": sd["bias_ih_l0"] + sd["bias_hh_l0"], "w_out": head["weight"][0] / scale}
+        assert check(lambda w=weights: w).passed
+
+
+def test_the_growth_check_agrees_with_rnnlibs_dynamics():
+    from rnnlib.dynamics import predicted_growth_rate
+
+    def fn(W, x):
+        rate = predicted_growth_rate(W, x)
+        return ("blow-up" if rate > 0 else "vanish"), rate
+    assert ex.check_growth_prediction(fn).passed
+
+
+def test_the_clip_check_agrees_with_rnnlibs_optim():
+    from rnnlib.optim import clip_grad_norm
+
+    def fn(grads, t):
+        clip_grad_norm(grads, t)
+        return grads
+    assert ex.check_clip_grad_norm(fn).passed
