@@ -664,3 +664,20 @@ def test_the_clip_check_agrees_with_rnnlibs_optim():
         clip_grad_norm(grads, t)
         return grads
     assert ex.check_clip_grad_norm(fn).passed
+
+
+@pytest.mark.parametrize("answer", [
+    {"W_ih": "one", "W_hh": [[0.0]], "b": ["x"], "w_out": [1.0]},
+    {"W_ih": [[1.0]], "W_hh": [[0.0]], "b": [0.0], "w_out": [1.0], "b_out": "zero"},
+])
+def test_an_unreadable_answer_is_one_line(answer):
+    v = ex.check_parity_weights(lambda: answer)
+    assert not v.passed and str(v).count("\n") == 0, str(v)
+
+
+def test_unreadable_gradients_are_named():
+    def fn(dh, dC, cache, params):
+        return sol.lstm_backward(dh, dC, cache, params) | {"dx": "dx", "dW_f": object()}
+    v = ex.check_lstm_backward(fn)
+    bad = {name for name, ok, _, _ in v.items if not ok}
+    assert bad == {"dx", "dW_f"}, str(v)

@@ -138,9 +138,13 @@ def same(got, want, tol=TOL):
 def run(title, body):
     """``body()`` returns the items; a StudentError becomes a one-line verdict."""
     try:
-        return Verdict(title, body())
+        with np.errstate(all="ignore"):
+            return Verdict(title, body())
     except StudentError as e:
         return Verdict(title, [], message=str(e))
+    except Exception as e:  # noqa: BLE001 -- an answer of a form the checker cannot read
+        return Verdict(title, [], message=f"could not check your answer "
+                                          f"({type(e).__name__}: {e})")
 
 
 def compare_arrays(got, want, mistakes, names=None):
