@@ -109,12 +109,21 @@ def test_grade_folder(tmp_path):
         nbformat.write(fill(EXERCISES / name, EXERCISES / "source" / name,
                             {"clip_grad_norm": WRONG_CLIP, "parity_weights": WRONG_PARITY,
                              "chain_gradient": STUB_CHAIN}), subs / "wrong" / name)
+    # a check cell the student deleted still counts (0 here: 05.2's function is a stub)
+    nb = fill(EXERCISES / "05_addition_parity.ipynb",
+              EXERCISES / "source" / "05_addition_parity.ipynb",
+              {"adder_weights": "def adder_weights():\n    raise NotImplementedError()\n"})
+    nb.cells = [c for c in nb.cells if c.metadata.get("exercise") != "05.2"]
+    (subs / "partial").mkdir()
+    nbformat.write(nb, subs / "partial" / "05_addition_parity.ipynb")
     out = tmp_path / "grades.csv"
     grade.main([str(subs), "--out", str(out)])
     with open(out) as f:
         scores = {(r["submission"], r["exercise"]): float(r["score"]) for r in csv.DictReader(f)}
     right = {q: s for (who, q), s in scores.items() if who == "right"}
     wrong = {q: s for (who, q), s in scores.items() if who == "wrong"}
+    assert {q: s for (who, q), s in scores.items() if who == "partial"} == {"05.1": 1.0,
+                                                                          "05.2": 0.0}
     assert right == {"03.1": 1.0, "03.2": 1.0, "05.1": 1.0, "05.2": 1.0}
 
     # the expected scores of the mistakes, from the checkers called here directly
