@@ -14,7 +14,7 @@ RANK = {
     "layers": 3, "train": 3,
     "deepgrad": 4, "timegrad": 4, "handbuilt": 4,
     "experiments": 5,
-    "explorers": 6,
+    "explorers": 6, "exercises": 6,
 }
 
 
