@@ -45,5 +45,5 @@ def test_bench_notebooks_times_a_tiny_notebook(tmp_path):
     rows = [line.split() for line in out.splitlines() if line.startswith("tiny.ipynb")]
     assert len(rows) == 1, out
     wall, cpu, mb = (float(v) for v in rows[0][1:4])
-    assert wall > 0 and cpu > 0 and 10 < mb < 1024, rows
+    assert wall >= 0 and cpu > 0 and 10 < mb < 1024, rows  # wall: 0.0 when rounded
     assert "cell   1" in out, out  # the slowest (only) code cell is listed
