@@ -56,7 +56,7 @@ def init_weights(in_features, out_features, init, rng, dtype=np.float64):
     else:
         weight = rng.normal(0.0, np.sqrt(2.0 / in_features), size=shape)
         bias = np.zeros(out_features)
-    return weight.astype(dtype), bias.astype(dtype)
+    return weight.astype(dtype, copy=False), bias.astype(dtype, copy=False)
 
 
 class Dense:

@@ -46,6 +46,27 @@ def test_layer_jacobians_index_must_be_an_integer():
         deepgrad.layer_jacobians(mlp, 2)
 
 
+def test_one_layer_jacobian_is_that_of_the_list():
+    mlp, x, _ = _small("tanh")
+    mlp.forward(x)
+    jacs = deepgrad.layer_jacobians(mlp, 1)
+    for k in (1, 2, 3):
+        np.testing.assert_array_equal(deepgrad.layer_jacobian(mlp, k, 1), jacs[k - 1])
+    with pytest.raises(ValueError, match=r"k must be a layer 1\.\.3, got 4"):
+        deepgrad.layer_jacobian(mlp, 4)
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        deepgrad.layer_jacobian(mlp, 0)
+
+
+@pytest.mark.parametrize("shape", [(7, 7), (3, 8), (9, 2)])
+def test_sigma_max_is_the_largest_singular_value(shape):
+    w = np.random.default_rng(3).standard_normal(shape)
+    assert deepgrad.sigma_max(w) == pytest.approx(np.linalg.norm(w, 2), rel=1e-12)
+    assert deepgrad.sigma_max(np.zeros(shape)) == 0.0
+    with pytest.raises(ValueError, match="w must have 2 dimensions"):
+        deepgrad.sigma_max(np.ones(3))
+
+
 def test_chain_gradient_bad_arguments():
     jacs = [np.ones((4, 3)), np.ones((2, 4))]  # J_1: 3 -> 4, J_2: 4 -> 2 outputs
     np.testing.assert_array_equal(deepgrad.chain_gradient(np.ones(2), jacs, 0), [8, 8, 8])
