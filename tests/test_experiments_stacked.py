@@ -58,3 +58,33 @@ def test_the_stack_needs_a_seed():
     (x, y), _ = ex.split("parity", 8, 1, 4, rng=0)
     with pytest.raises(ValueError, match="seeds must name at least one seed"):
         stacked.train(x, y, [])
+
+
+def test_each_network_can_have_its_own_training_set():
+    sets = [ex.split("parity", 16, 1, 5, rng=d)[0] for d in (0, 1)]
+    xs, ys = np.stack([x for x, _ in sets]), np.stack([y for _, y in sets])
+    settings = dict(hidden=4, steps=30, lr=0.03, batch_size=8)
+    runs = stacked.train(xs, ys, [3, 3], **settings)
+    for (x, y), (model, history) in zip(sets, runs, strict=True):
+        alone, alone_history = ex.train_rnn("parity", x, y, seed=3, **settings)
+        for k, w in alone.params.items():
+            np.testing.assert_allclose(model.params[k], w, rtol=1e-9, atol=1e-12, err_msg=k)
+        np.testing.assert_allclose(history["loss"], alone_history["loss"], rtol=1e-10)
+    assert not np.allclose(runs[0][0].params["head.weight"], runs[1][0].params["head.weight"])
+    with pytest.raises(ValueError, match="x holds 2 training sets .* names 3 networks"):
+        stacked.train(xs, ys, [0, 1, 2], **settings)
+    with pytest.raises(ValueError, match=r"x must be \(T, N, D\) or"):
+        stacked.train(xs[0, 0], ys[0, 0], [0], **settings)
+
+
+def test_generalisation_over_several_training_sets_is_each_one_alone():
+    kwargs = dict(steps=20, hidden=4)
+    both = ex.generalisation("parity", 6, 16, 30, [0, 1], n_long=5, data_seed=[0, 2], **kwargs)
+    alone = [r for d in (0, 2)
+             for r in ex.generalisation("parity", 6, 16, 30, [0, 1], n_long=5, data_seed=d,
+                                        **kwargs)]
+    assert [(r["data_seed"], r["seed"]) for r in both] == [(0, 0), (0, 1), (2, 0), (2, 1)]
+    for a, b in zip(both, alone, strict=True):
+        assert (a["seed"], a["data_seed"], a["exact"]) == (b["seed"], b["data_seed"], b["exact"])
+        assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-9)
+        assert a["margin"] == pytest.approx(b["margin"], rel=1e-6)

@@ -215,17 +215,26 @@ def data_efficiency(task, sizes, n_bits, *, n_test=1000, seed=0, restarts=1, rnn
 def generalisation(task, n_bits, n_train, long_bits, seeds, *, n_long=100, data_seed=0,
                    **kwargs):
     """Train one RNN per seed (:func:`train_rnn`; default ``RNN_SETTINGS[task]``) on the
-    same ``n_train`` problems of ``n_bits`` bits (all seeds as one stack, :func:`train_rnns`)
-    and test each on ``n_long`` fresh problems
-    of ``long_bits`` bits. Returns a list of dicts, one per seed: "seed", "train_loss",
+    same ``n_train`` problems of ``n_bits`` bits, drawn with ``data_seed``, and test each on
+    ``n_long`` fresh problems of ``long_bits`` bits. ``data_seed`` may also be a list of
+    seeds: every seed is then trained on each of these training sets. All runs are trained
+    as one stack (:func:`rnnlib.experiments.stacked.train`). Returns a list of dicts, one
+    per run (data seed by data seed, then seed by seed): "seed", "data_seed", "train_loss",
     "exact" (every output bit right, out of n_long) and "margin" (smallest |logit|)."""
     seeds = [check_nonnegative_int("seeds[...]", s) for s in seeds]  # rng=seed + 1 below
-    (x, y), _ = split(task, n_train, 1, n_bits, rng=data_seed)
+    many = np.ndim(data_seed) == 1
+    data_seeds = [check_nonnegative_int("data_seed", d)
+                  for d in (data_seed if many else [data_seed])]
+    sets = [split(task, n_train, 1, n_bits, rng=d)[0] for d in data_seeds]
     settings = {**RNN_SETTINGS[_check_task(task)], **kwargs}
+    runs = [(d, s, x, y) for d, (x, y) in zip(data_seeds, sets, strict=True) for s in seeds]
+    xs = np.stack([_sequence_data(x, y)[0] for _, _, x, y in runs])
+    ys = np.stack([_sequence_data(x, y)[1] for _, _, x, y in runs])
+    trained = stacked.train(xs, ys, [s for _, s, _, _ in runs], **settings)
     rows = []
-    for seed, (model, _) in zip(seeds, train_rnns(task, x, y, seeds, **settings), strict=True):
+    for (d, seed, x, y), (model, _) in zip(runs, trained, strict=True):
         exact, margin = rnn_exact(model, task, long_bits, n=n_long, rng=seed + 1)
-        rows.append({"seed": seed, "train_loss": training_loss(model, x, y),
+        rows.append({"seed": seed, "data_seed": d, "train_loss": training_loss(model, x, y),
                      "exact": exact, "margin": margin})
     return rows
 

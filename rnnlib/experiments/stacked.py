@@ -73,33 +73,44 @@ def train(x, y, seeds, *, hidden=8, nonlinearity="tanh", steps=400, lr=0.03,
     targets y (T, N), exactly as K calls of :func:`rnnlib.experiments.arithmetic.train_rnn`
     would (each network initialised from its own ``seed`` (int or Generator), then its own
     random minibatches of ``batch_size`` from it, Adam(lr), its own gradients clipped to
-    global norm ``clip_norm``), but as one stack. Returns a list of ``(model, history)``,
+    global norm ``clip_norm``), but as one stack. Each network may have its own training
+    set of the same size: x (K, T, N, D), y (K, T, N), network k on x[k], y[k].
+    Returns a list of ``(model, history)``,
     one per seed: a :class:`rnnlib.train.SequenceModel` holding the trained weights and
     {"step", "loss", "grad_norm"} as :func:`rnnlib.train.fit` gives."""
-    x = as_float_array("x", x, ndim=3)
-    y = as_float_array("y", y, shape=x.shape[:2])
+    x = as_float_array("x", x)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"x must be (T, N, D) or, one training set per network, "
+                         f"(K, T, N, D), got shape {x.shape}")
+    y = as_float_array("y", y, shape=x.shape[:-1])
     hidden, steps = check_positive_int("hidden", hidden), check_positive_int("steps", steps)
     rngs = [as_generator(s) for s in seeds]
     if not rngs:
         raise ValueError("seeds must name at least one seed, got none")
+    if x.ndim == 3:
+        x, y = x[None], y[None]  # one training set, shared by every network
+    elif x.shape[0] != len(rngs):
+        raise ValueError(f"x holds {x.shape[0]} training sets (its first axis) but seeds "
+                         f"names {len(rngs)} networks: give one set per seed")
     models = []
     for rng in rngs:
-        rnn = RNN(x.shape[2], hidden, nonlinearity=nonlinearity, rng=rng)
+        rnn = RNN(x.shape[3], hidden, nonlinearity=nonlinearity, rng=rng)
         models.append(SequenceModel(rnn, Dense(hidden, 1, rng=rng), output="all"))
     params = {k: np.stack([m.params[mk] for m in models])
               for k, mk in zip(KEYS, _MODEL_KEYS, strict=True)}
     moments = {k: (np.zeros_like(p), np.zeros_like(p)) for k, p in params.items()}
-    n, K = x.shape[1], len(models)
+    n, K = x.shape[2], len(models)
     full = batch_size is None or batch_size >= n
     histories = [{"step": [], "loss": [], "grad_norm": []} for _ in models]
     b1, b2, eps = 0.9, 0.999, 1e-8  # Adam's defaults, as rnnlib.optim.Adam
     for step in range(1, steps + 1):
         if full:
-            xb, yb = x[None], y[None]
+            xb, yb = x, y
         else:
             idx = [rng.choice(n, size=batch_size, replace=False) for rng in rngs]
-            xb = np.stack([x[:, i] for i in idx])
-            yb = np.stack([y[:, i] for i in idx])
+            own = x.shape[0] > 1
+            xb = np.stack([x[k if own else 0][:, i] for k, i in enumerate(idx)])
+            yb = np.stack([y[k if own else 0][:, i] for k, i in enumerate(idx)])
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss, grads = loss_and_grads(params, xb, yb, nonlinearity)
         norm = np.sqrt(sum(np.sum(g.reshape(K, -1) ** 2, axis=1) for g in grads.values()))
