@@ -428,3 +428,113 @@ def test_notebook_in_browser(path, lab_server, browser_context):
             page.close()
         finally:
             lab_server.shutdown_kernels()
+
+
+# -- an exercise notebook, as a student works through it ----------------------------------------
+
+EXERCISE = "exercises/03_gradient_vanishing.ipynb"
+EXERCISE_STUB = "def clip_grad_norm(grads, threshold):"
+# What the student types into the stub cell: Pascanu et al. (2013), Algorithm 1 ...
+CLIP_RIGHT = '''def clip_grad_norm(grads, threshold):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    scale = threshold / norm if norm >= threshold else 1.0
+    return {k: g * scale for k, g in grads.items()}
+'''
+# ... and one of the mistakes the checker names: clipping each entry by value.
+CLIP_BY_VALUE = '''def clip_grad_norm(grads, threshold):
+    return {k: np.clip(g, -threshold, threshold) for k, g in grads.items()}
+'''
+CHECK_TIMEOUT_MS = 60_000
+
+
+def run_cell(page, index, source=None):
+    """Click into cell ``index``'s editor, replace its text by ``source`` if given (inserted
+    as one piece, as a paste would, so that the editor's auto-indent does not re-indent it),
+    and run it with Shift+Enter. Return the execution count it gets."""
+    cell = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(index)
+    editor = cell.locator(".cm-content")
+    editor.scroll_into_view_if_needed()
+    editor.click()
+    if source is not None:
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(source)
+        typed = editor.evaluate("e => e.cmView?.view?.state.doc.toString() ?? e.innerText")
+        assert typed.strip() == source.strip(), f"cell {index}: the editor holds {typed!r}"
+    before = cell.locator(".jp-InputPrompt").inner_text().strip()
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function(
+        """([c, before]) => {
+            const p = c.querySelector('.jp-InputPrompt')?.textContent.trim() ?? '';
+            return /^\\[\\d+\\]:$/.test(p) && p !== before;
+        }""",
+        arg=[cell.element_handle(), before], timeout=CHECK_TIMEOUT_MS, polling=100)
+    return cell
+
+
+def cell_output(cell):
+    return cell.evaluate("c => [...c.querySelectorAll('.jp-OutputArea-output')]"
+                         ".map(o => o.innerText).join('\\n')")
+
+
+def test_exercise_in_browser(lab_server, browser_context):
+    """Open a student exercise notebook, type a right clip_grad_norm into its stub and see
+    its check pass, then a wrong one (clipping by value) and see the check name that mistake.
+    The server works on a copy of notebooks/; the tracked exercise file must stay as it is."""
+    original = (NOTEBOOKS / EXERCISE).read_bytes()
+    cells = load_cells(lab_server.root / EXERCISE)
+    stub = next(i for i, (src, kind, _, _) in enumerate(cells)
+                if kind == "code" and src.startswith(EXERCISE_STUB))
+    assert "raise NotImplementedError" in cells[stub][0], f"{EXERCISE}: cell {stub} is no stub"
+    check = stub + 1
+    assert cells[check][0].strip() == "ex.check_clip_grad_norm(clip_grad_norm)", \
+        f"{EXERCISE}: cell {check} is not the stub's check cell"
+    imports = next(i for i, (src, kind, _, _) in enumerate(cells)
+                   if kind == "code" and "from rnnlib import exercises as ex" in src)
+
+    for old in SCREENSHOTS.glob("exercise_*.png"):
+        old.unlink()
+    page = browser_context.new_page()
+    page_errors = []
+    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    started = time.monotonic()
+    try:
+        page.goto(f"{lab_server.url}/lab/workspaces/browser-exercise/tree/{EXERCISE}"
+                  f"?token={lab_server.token}")
+        wait_for_kernel(page, EXERCISE)
+        time.sleep(1.0)
+        assert_nothing_covers(page, f"{EXERCISE} on opening")
+        assert page.evaluate(CELLS_JS + ".length") == len(cells)
+
+        run_cell(page, imports)
+        # The untouched stub: its check says it is not written yet, and fails.
+        run_cell(page, stub)
+        out = cell_output(run_cell(page, check))
+        assert "all 3 checks right" not in out, f"the stub passed its check:\n{out}"
+
+        run_cell(page, stub, CLIP_RIGHT)
+        check_cell = run_cell(page, check)
+        out = cell_output(check_cell)
+        assert "clip_grad_norm" in out and "all 3 checks right" in out and "WRONG" not in out, \
+            f"a right clip_grad_norm did not pass its check:\n{out}"
+        check_cell.scroll_into_view_if_needed()
+        shot(page, "exercise_03_clip_right.png")
+
+        run_cell(page, stub, CLIP_BY_VALUE)
+        check_cell = run_cell(page, check)
+        out = cell_output(check_cell)
+        assert "WRONG" in out and "that is clipping by value" in out, \
+            f"clipping by value was not diagnosed as such:\n{out}"
+        assert "all 3 checks right" not in out
+        check_cell.scroll_into_view_if_needed()
+        shot(page, "exercise_03_clip_by_value.png")
+
+        assert not page_errors, f"uncaught errors in the page: {page_errors}"
+        assert (NOTEBOOKS / EXERCISE).read_bytes() == original, \
+            f"the tracked {EXERCISE} was changed"
+        print(f"\n{EXERCISE}: right clip_grad_norm passed, clipping by value diagnosed "
+              f"({time.monotonic() - started:.1f} s)")
+    finally:
+        try:
+            page.close()
+        finally:
+            lab_server.shutdown_kernels()
