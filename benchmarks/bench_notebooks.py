@@ -15,8 +15,10 @@ notebook (wall seconds, index, first line).
 
 import argparse
 import copy
+import sys
 import time
 from pathlib import Path
+from queue import Empty
 
 import nbformat
 from nbclient import NotebookClient
@@ -26,8 +28,28 @@ PROBE = ("import resource as _r\n_u = _r.getrusage(_r.RUSAGE_SELF)\n"
          "print(_u.ru_utime + _u.ru_stime, _u.ru_maxrss)")
 
 
-def run(path, timeout):
-    """Execute one notebook: (wall s, kernel CPU s, peak MB, per-cell times)."""
+def _poll_in_slices(channel, slice_s=1.0):
+    """Make ``channel.get_msg(timeout)`` wait in slices of ``slice_s`` seconds: a single
+    long wait on the shell channel sometimes misses the reply to a cell that displays a
+    widget and then waits out its whole timeout (nbclient issue 312)."""
+    get_msg = channel.get_msg
+
+    async def sliced(timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = slice_s if deadline is None else min(slice_s, deadline - time.monotonic())
+            try:
+                return await get_msg(timeout=max(left, 0))
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    channel.get_msg = sliced
+
+
+def run(path, timeout, progress=False):
+    """Execute one notebook: (wall s, kernel CPU s, peak MB, per-cell times); ``progress``
+    names each cell on stderr as it starts (to see which cell a slow run is in)."""
     nb = nbformat.read(path, as_version=4)
     nb = copy.deepcopy(nb)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
@@ -35,8 +57,11 @@ def run(path, timeout):
                             resources={"metadata": {"path": str(path.parent)}})
     times = []
     with client.setup_kernel():
+        _poll_in_slices(client.kc.shell_channel)
         start = time.perf_counter()
         for index, cell in enumerate(nb.cells):
+            if progress:
+                print(f"  {path.name} cell {index}", file=sys.stderr, flush=True)
             before = time.perf_counter()
             client.execute_cell(cell, index)
             if cell.cell_type == "code" and index < len(nb.cells) - 1:
@@ -54,6 +79,8 @@ def main(argv=None):
                         help="notebooks whose name contains one of these strings")
     parser.add_argument("--cells", type=int, default=0, help="list the N slowest cells")
     parser.add_argument("--timeout", type=int, default=600, help="per-cell timeout in s")
+    parser.add_argument("--progress", action="store_true",
+                        help="name each cell on stderr as it starts")
     parser.add_argument("--dir", default=str(ROOT / "notebooks"), help="folder of notebooks")
     args = parser.parse_args(argv)
     paths = sorted(Path(args.dir).glob("*.ipynb"))
@@ -63,7 +90,7 @@ def main(argv=None):
         parser.error("no notebook matches")
     print(f"{'notebook':32s} {'wall s':>8s} {'CPU s':>8s} {'peak MB':>8s}")
     for path in paths:
-        wall, cpu, mb, times = run(path, args.timeout)
+        wall, cpu, mb, times = run(path, args.timeout, args.progress)
         print(f"{path.name:32s} {wall:8.1f} {cpu:8.1f} {mb:8.0f}", flush=True)
         for seconds, index, first in sorted(times, reverse=True)[:args.cells]:
             print(f"    cell {index:3d} {seconds:7.2f} s  {first[:60]}")

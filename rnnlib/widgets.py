@@ -163,7 +163,11 @@ class Explorer:
     controls  : dict name -> :class:`Slider` or :class:`Choice`.
     figsize   : Matplotlib figure size in inches.
     continuous: redraw while a slider is dragged (True) or only on release (False).
-    button    : a label such as ``"Run"``: redraw only when it is clicked.
+    button    : a label such as ``"Run"``: redraw only when it is clicked. Such an
+                explorer's update is expensive (a training run), so it keeps the PNG of
+                every setting it has drawn (:meth:`render` included): showing the widget
+                after the notebook's static figure, or clicking "Run" again on the same
+                setting, does not train the same networks twice (the runs are seeded).
     fixed     : extra keyword arguments passed to ``update`` unchanged.
     """
 
@@ -189,6 +193,7 @@ class Explorer:
         self.fixed = dict(fixed or {})
         self._box = None
         self._layout = None  # axes positions of the first drawing, reused by ``png``
+        self._drawn = []  # button explorers: (settings, PNG bytes) of the settings drawn
 
     # ----------------------------------------------------------- without a browser
     def defaults(self):
@@ -202,12 +207,23 @@ class Explorer:
             raise ValueError(f"unknown explorer parameter(s) {sorted(unknown)}; "
                              f"controls are {sorted(self.controls)}")
         fig = plt.figure(figsize=self.figsize)
+        settings = self._settings(params)
         try:
-            self.update(fig, **{**self.fixed, **self.defaults(), **params})
+            self.update(fig, **settings)
+            if self.button and self._layout is None:  # remember it for the widget's first draw
+                self._remember(settings, _to_png(fig))
+                self._layout = [ax.get_position(original=True) for ax in fig.axes]
         except Exception:
             plt.close(fig)
             raise
         return fig
+
+    def _settings(self, params):
+        return {**self.fixed, **self.defaults(), **params}
+
+    def _remember(self, settings, data, keep=8):
+        self._drawn = [(s, d) for s, d in self._drawn if s != settings][-(keep - 1):]
+        self._drawn.append((settings, data))
 
     def png(self, **params):
         """The figure as PNG bytes, exactly as the widget shows it after a slider move.
@@ -217,7 +233,19 @@ class Explorer:
         reused by later calls with the same number of axes, and the PNG is written without
         a tight bounding box (which would draw the figure once more). If the reused layout
         clips something (a longer title, wider tick labels), the figure is drawn again with
-        its own layout, as :meth:`render` gives it."""
+        its own layout, as :meth:`render` gives it. A button explorer returns the PNG it
+        kept for the same settings (see the class docstring)."""
+        if self.button:
+            settings = self._settings(params)
+            for drawn, data in self._drawn:
+                if drawn == settings:
+                    return data
+            data = self._png(**params)
+            self._remember(settings, data)
+            return data
+        return self._png(**params)
+
+    def _png(self, **params):
         if self._layout is None:
             fig = self.render(**params)
             self._layout = [ax.get_position(original=True) for ax in fig.axes]

@@ -8,7 +8,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "rnnlib"
 RANK = {
-    "_checks": 0,
+    "_checks": 0, "_allocator": 0,
     "activations": 1, "gradcheck": 1, "widgets": 1, "datasets": 1,
     "cells": 2, "dense": 2, "losses": 2, "optim": 2, "flow": 2, "dynamics": 2, "tasks": 2,
     "layers": 3, "train": 3,

@@ -144,6 +144,37 @@ def test_widget_builds_and_redraw_survives_an_exception(capsys):
     assert shown.startswith("This setting failed: {'a': 2}\nRuntimeError: shown in the output")
 
 
+def test_a_button_explorer_does_not_train_the_same_setting_twice():
+    """A "Run" explorer's update is a training run: the widget's first draw reuses the PNG
+    of the notebook's static figure, a second click on the same setting reuses its own."""
+    calls = []
+
+    def update(fig, a=0, seed=0):
+        calls.append(a)
+        fig.subplots().plot([a, seed])
+
+    ex = Explorer(update, {"a": Slider(0, 3, 1, 0)}, button="Run", fixed={"seed": 1})
+    fig = ex.render()
+    first = io.BytesIO()
+    fig.savefig(first, format="png")
+    plt.close(fig)
+    assert ex.png() == first.getvalue() and calls == [0]  # the same figure, not drawn again
+    box = ex.widget()
+    (slider, button), _ = box.children[0].children, box.children[1]
+    assert calls == [0]
+    slider.value = 3
+    button.click()
+    button.click()
+    assert calls == [0, 3]
+    assert ex.png(a=3) != ex.png(a=0) and calls == [0, 3]
+    assert ex.png(seed=2) and calls == [0, 3, 0]  # another fixed value is another setting
+    # explorers without a button are cheap and redraw every time
+    cheap = Explorer(update, {"a": Slider(0, 3, 1, 0)})
+    cheap.png()
+    cheap.png()
+    assert calls[-2:] == [0, 0] and len(calls) == 5
+
+
 def test_start_explorer():
     h = scalar_response(0.5, "identity", steps=5)
     assert list(h) == [1.0, 0.5, 0.25, 0.125, 0.0625]
