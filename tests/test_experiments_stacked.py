@@ -88,3 +88,53 @@ def test_generalisation_over_several_training_sets_is_each_one_alone():
         assert (a["seed"], a["data_seed"], a["exact"]) == (b["seed"], b["data_seed"], b["exact"])
         assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-9)
         assert a["margin"] == pytest.approx(b["margin"], rel=1e-6)
+
+
+def test_weighted_losses_match_finite_differences_and_ignore_padding():
+    params, x, y = random_stack(np.random.default_rng(4), B=4)
+    w = np.array([[0.25] * 4, [0.5, 0.5, 0, 0], [1 / 3] * 3 + [0]])  # 4, 2 and 3 sequences
+    weights = np.random.default_rng(5).normal(size=3)
+    _, grads = stacked.loss_and_grads(params, x, y, weights=w)
+    weighted = {k: g * weights.reshape(3, *[1] * (g.ndim - 1)) for k, g in grads.items()}
+    errors = check_gradients(
+        lambda: float(weights @ stacked.loss_and_grads(params, x, y, weights=w)[0]),
+        params, weighted)
+    assert max(errors.values()) < 1e-7, errors
+    # network 1 on its first 2 sequences alone: what the padding sequences hold is ignored
+    one = {k: v[1:2] for k, v in params.items()}
+    alone = stacked.loss_and_grads(one, x[1:2, :, :2], y[1:2, :, :2])
+    padded = stacked.loss_and_grads(params, x, y, weights=w)
+    assert padded[0][1] == pytest.approx(alone[0][0], rel=1e-13)
+    for k in params:
+        np.testing.assert_allclose(padded[1][k][1], alone[1][k][0], rtol=1e-12, atol=1e-15)
+
+
+def test_training_sets_of_different_sizes_train_as_separate_runs_do():
+    (x, y), _ = ex.split("parity", 40, 1, 6, rng=0)
+    sizes, settings = (6, 12, 40), dict(hidden=4, steps=25, lr=0.03, batch_size=10)
+    runs = stacked.train([x[:, :n] for n in sizes], [y[:, :n] for n in sizes], [2, 2, 2],
+                         **settings)  # 6: whole set; 12 and 40: minibatches of 10
+    for n, (model, history) in zip(sizes, runs, strict=True):
+        alone, alone_history = ex.train_rnn("parity", x[:, :n], y[:, :n], seed=2, **settings)
+        for k, w in alone.params.items():
+            np.testing.assert_allclose(model.params[k], w, rtol=1e-9, atol=1e-12, err_msg=k)
+        np.testing.assert_allclose(history["loss"], alone_history["loss"], rtol=1e-10)
+    with pytest.raises(ValueError, match="same length T and width D"):
+        stacked.train([x, x[:4]], [y, y[:4]], [0, 1], **settings)
+    with pytest.raises(ValueError, match="y must be a list"):
+        stacked.train([x, x], y, [0, 1], **settings)
+
+
+def test_restarts_on_several_sets_are_each_sets_restarts():
+    sets = [ex.split("parity", n, 1, 5, rng=d)[0] for d, n in ((0, 12), (1, 20))]
+    settings = dict(hidden=4, steps=20, lr=0.03, batch_size=8)
+    both = ex.restarts_on_sets("parity", sets, [0, 1], restarts=2, **settings)
+    for (x, y), seed, (best, history, losses) in zip(sets, [0, 1], both, strict=True):
+        alone, alone_history, alone_losses = ex.train_rnn_restarts(
+            "parity", x, y, restarts=2, seed=seed, **settings)
+        np.testing.assert_allclose(losses, alone_losses, rtol=1e-10)
+        np.testing.assert_allclose(history["loss"], alone_history["loss"], rtol=1e-10)
+        for k, w in alone.params.items():
+            np.testing.assert_allclose(best.params[k], w, rtol=1e-9, atol=1e-12, err_msg=k)
+    with pytest.raises(ValueError, match="one seed per training set: 2 sets, 1 seeds"):
+        ex.restarts_on_sets("parity", sets, [0], restarts=2, **settings)

@@ -5,7 +5,8 @@ of its settings and a seed.
 * :func:`train_rnn` trains a one-layer RNN + Dense readout (a
   :class:`rnnlib.train.SequenceModel`) on the sequence view of a task, by BPTT on the
   per-step binary cross-entropy with Adam (claim C31); :func:`train_rnn_restarts` keeps
-  the best of several initialisations;
+  the best of several initialisations (:func:`restarts_on_sets`: on several training
+  sets at once);
 * :func:`train_mlp` trains an :class:`rnnlib.dense.MLP` on the flattened (MLP) view;
 * :func:`score_rnn`, :func:`rnn_exact`, :func:`mlp_exact`: how many problems a net gets
   exactly right (every output bit), and by what margin;
@@ -29,7 +30,7 @@ from rnnlib.optim import Adam
 from rnnlib.tasks import arithmetic as ar
 from rnnlib.train import SequenceModel, fit, predict
 
-from . import stacked
+from . import stacked, stacked_mlp
 
 TASKS = ("addition", "parity")
 
@@ -129,13 +130,31 @@ def train_rnn_restarts(task, x, y, *, restarts=3, seed=0, **kwargs):
     uses the generator ``default_rng([seed, k])``; the restarts are trained as one stack
     (:func:`train_rnns`).
     Returns ``(best model, its history, training loss of each restart)``."""
-    seed = check_nonnegative_int("seed", seed)  # an int: restart k uses default_rng([seed, k])
-    seeds = [np.random.default_rng([seed, k])
-             for k in range(check_positive_int("restarts", restarts))]
-    runs = train_rnns(task, x, y, seeds, **kwargs)
-    train_losses = [training_loss(model, x, y) for model, _ in runs]
-    best = int(np.argmin(train_losses))
-    return runs[best][0], runs[best][1], train_losses
+    return restarts_on_sets(task, [(x, y)], [seed], restarts=restarts, **kwargs)[0]
+
+
+def restarts_on_sets(task, sets, seeds, *, restarts=3, **kwargs):
+    """:func:`train_rnn_restarts` on each training set ``sets[i]`` = (x (T, N_i, D), y (T,
+    N_i)) with its seed ``seeds[i]``, all restarts of all sets trained as one stack
+    (:func:`rnnlib.experiments.stacked.train`; sets may differ in size N_i). Returns one
+    ``(best model, its history, training loss of each restart)`` per set."""
+    _check_task(task)
+    sets = [_sequence_data(x, y) for x, y in sets]
+    seeds = [check_nonnegative_int("seed", s) for s in seeds]  # restart k: default_rng([s, k])
+    if len(seeds) != len(sets):
+        raise ValueError(f"give one seed per training set: {len(sets)} sets, {len(seeds)} seeds")
+    restarts = check_positive_int("restarts", restarts)
+    runs = stacked.train([x for x, _ in sets for _ in range(restarts)],
+                         [y for _, y in sets for _ in range(restarts)],
+                         [np.random.default_rng([s, k]) for s in seeds for k in range(restarts)],
+                         **kwargs)
+    out = []
+    for i, (x, y) in enumerate(sets):
+        mine = runs[i * restarts:(i + 1) * restarts]
+        train_losses = [training_loss(model, x, y) for model, _ in mine]
+        best = int(np.argmin(train_losses))
+        out.append((mine[best][0], mine[best][1], train_losses))
+    return out
 
 
 def training_loss(model, x, y):
@@ -201,14 +220,18 @@ def data_efficiency(task, sizes, n_bits, *, n_test=1000, seed=0, restarts=1, rnn
     rnn = RNN_SETTINGS[_check_task(task)] if rnn is None else rnn
     mlp = MLP_SETTINGS[task] if mlp is None else mlp
     (xp, yp), (xt, yt) = split(task, max(sizes), n_test, n_bits, rng=seed)
+    sets = [(xp[:, :n], yp[:, :n]) for n in sizes]
     out = {"sizes": sizes, "rnn": [], "mlp": [], "mlp_train": [], "n_test": n_test}
-    for n in sizes:
-        model, _, _ = train_rnn_restarts(task, xp[:, :n], yp[:, :n], restarts=restarts,
-                                         seed=seed, **rnn)
+    # every size's RNN restarts as one stack, every size's MLP as another (the same runs
+    # as train_rnn_restarts and train_mlp size by size, see stacked and stacked_mlp)
+    best = restarts_on_sets(task, sets, [seed] * len(sizes), restarts=restarts, **rnn)
+    views = [mlp_view(task, x, y) for x, y in sets]
+    mlps = stacked_mlp.train([X for X, _ in views], [Y for _, Y in views], [seed] * len(sizes),
+                             **mlp)
+    for (x, y), (model, _, _), (net, _) in zip(sets, best, mlps, strict=True):
         out["rnn"].append(score_rnn(model, xt, yt, final_only=task == "parity")[0])
-        net, _ = train_mlp(task, xp[:, :n], yp[:, :n], seed=seed, **mlp)
         out["mlp"].append(mlp_exact(net, task, xt, yt))
-        out["mlp_train"].append(mlp_exact(net, task, xp[:, :n], yp[:, :n]))
+        out["mlp_train"].append(mlp_exact(net, task, x, y))
     return out
 
 
