@@ -224,30 +224,23 @@ def lab_server(tmp_path_factory, playwright_api, chromium_path):
         log.close()
 
 
-@pytest.fixture(scope="session")
-def browser_context(tmp_path_factory, playwright_api, chromium_path, lab_server):
-    """A headless Chromium (fresh profile) whose pages may reach only the lab server.
-
-    Any request to another origin is aborted and recorded in ``context.blocked_urls``."""
-    profile = tmp_path_factory.mktemp("chromium-profile")
+@contextlib.contextmanager
+def loopback_context(playwright_api, chromium_path, profile, origin):
+    """A headless Chromium (fresh profile in ``profile``) whose pages may reach only
+    ``origin`` (e.g. "http://127.0.0.1:8888") and data: URLs. Any other request is aborted
+    and recorded in ``context.blocked_urls``."""
     blocked = []
     with playwright_api.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=chromium_path,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
-            timeout=60_000,
-        )
+            str(profile), executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000}, timeout=60_000)
         try:
-
             def guard(route):
-                if route.request.url.startswith(lab_server.url + "/") or \
-                        route.request.url.startswith("data:"):
+                url = route.request.url
+                if url.startswith(origin + "/") or url.startswith("data:"):
                     route.continue_()
                 else:
-                    blocked.append(route.request.url)
+                    blocked.append(url)
                     route.abort()
 
             context.route("**/*", guard)
@@ -255,3 +248,12 @@ def browser_context(tmp_path_factory, playwright_api, chromium_path, lab_server)
             yield context
         finally:
             context.close()
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory, playwright_api, chromium_path, lab_server):
+    """A headless Chromium whose pages may reach only the lab server (see
+    :func:`loopback_context`)."""
+    with loopback_context(playwright_api, chromium_path,
+                          tmp_path_factory.mktemp("chromium-profile"), lab_server.url) as context:
+        yield context

@@ -118,6 +118,26 @@ def wait_for_kernel(page, name):
                              f"status bar: {bar!r}") from exc
 
 
+def open_in_lab(context, server, workspace, name):
+    """Open notebook ``name`` in a fresh JupyterLab workspace (exactly one notebook tab,
+    nothing restored) on a new page, wait for its kernel and for the app's start-up
+    notifications. Returns (page, page errors: a list that grows as errors happen)."""
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{server.url}/lab/workspaces/{workspace}/tree/{name}?token={server.token}")
+        wait_for_kernel(page, name)
+        time.sleep(1.0)  # notifications are emitted once the app is restored
+    except BaseException:
+        try:
+            page.close()
+        finally:
+            server.shutdown_kernels()
+        raise
+    return page, errors
+
+
 def click_menu(page, menu, command):
     """Open a menu of the menu bar and click the item that runs ``command``."""
     page.get_by_role("menuitem", name=menu, exact=True).click()
@@ -329,16 +349,9 @@ def test_notebook_in_browser(path, lab_server, browser_context):
 
     for old in SCREENSHOTS.glob(f"{stem}_*.png"):
         old.unlink()
-    page = browser_context.new_page()
-    console_errors = []
-    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
     started = time.monotonic()
+    page, console_errors = open_in_lab(browser_context, lab_server, f"browser-{stem}", name)
     try:
-        # A fresh workspace per notebook: exactly one notebook tab, nothing restored.
-        page.goto(f"{lab_server.url}/lab/workspaces/browser-{stem}/tree/{name}"
-                  f"?token={lab_server.token}")
-        wait_for_kernel(page, name)
-        time.sleep(1.0)  # notifications are emitted once the app is restored
         assert page.locator(".jp-NotebookPanel").count() == 1
         assert_nothing_covers(page, f"{name} on opening")
         shot(page, f"{stem}_00_opened.png")
@@ -493,15 +506,9 @@ def test_exercise_in_browser(lab_server, browser_context):
 
     for old in SCREENSHOTS.glob("exercise_*.png"):
         old.unlink()
-    page = browser_context.new_page()
-    page_errors = []
-    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
     started = time.monotonic()
+    page, page_errors = open_in_lab(browser_context, lab_server, "browser-exercise", EXERCISE)
     try:
-        page.goto(f"{lab_server.url}/lab/workspaces/browser-exercise/tree/{EXERCISE}"
-                  f"?token={lab_server.token}")
-        wait_for_kernel(page, EXERCISE)
-        time.sleep(1.0)
         assert_nothing_covers(page, f"{EXERCISE} on opening")
         assert page.evaluate(CELLS_JS + ".length") == len(cells)
 

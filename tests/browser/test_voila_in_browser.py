@@ -21,7 +21,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM_ARGS, NOTEBOOKS, free_loopback_port
 from test_notebooks_in_browser import (
     NOTEBOOK_FILES,
     WIDGET_AS_TEXT,
@@ -32,6 +31,8 @@ from test_notebooks_in_browser import (
     shot,
     wait_for_redraw,
 )
+
+from conftest import NOTEBOOKS, free_loopback_port, loopback_context
 
 pytestmark = pytest.mark.browser
 
@@ -106,26 +107,10 @@ def voila_server(tmp_path_factory, playwright_api, chromium_path):
 @pytest.fixture(scope="module")
 def voila_context(tmp_path_factory, playwright_api, chromium_path, voila_server):
     """A headless Chromium whose pages may reach only the voila server."""
-    profile = tmp_path_factory.mktemp("chromium-profile-voila")
-    blocked = []
-    with playwright_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(profile), executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000}, timeout=60_000)
-        try:
-            def guard(route):
-                url = route.request.url
-                if url.startswith(voila_server + "/") or url.startswith("data:"):
-                    route.continue_()
-                else:
-                    blocked.append(url)
-                    route.abort()
-
-            context.route("**/*", guard)
-            context.blocked_urls = blocked
-            yield context
-        finally:
-            context.close()
+    with loopback_context(playwright_api, chromium_path,
+                          tmp_path_factory.mktemp("chromium-profile-voila"),
+                          voila_server) as context:
+        yield context
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.stem)
