@@ -2,6 +2,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from rnnlib.explorers.lstm import carousel_explorer, gates_explorer, memory_explorer  # noqa: E402
@@ -27,3 +28,24 @@ def test_gates_explorer_extremes():
     explorer = gates_explorer(steps=2)
     assert explorer.button == "Run"
     assert explorer.check_extremes() == 9  # 3 gates, and length, n_marks, seed at both ends
+
+
+def test_gates_explorer_shows_a_run_it_is_given_instead_of_training_it_again(monkeypatch):
+    import rnnlib.explorers.lstm as module
+    from rnnlib.experiments.memory import train_last_marked
+
+    given = train_last_marked(steps=3, seed=4)
+    calls = []
+
+    def counting(**kwargs):
+        calls.append(kwargs)
+        return train_last_marked(**kwargs)
+
+    monkeypatch.setattr(module, "train_last_marked", counting)
+    explorer = gates_explorer(steps=3, trained=[given])
+    plt.close(explorer.render(seed=4))
+    assert calls == []  # the given run, with exactly these settings
+    plt.close(explorer.render(seed=5))
+    assert calls == [{"length": 30, "n_marks": 3, "seed": 5, "steps": 3}]
+    plt.close(gates_explorer(steps=4, trained=[given]).render(seed=4))  # other steps: train
+    assert len(calls) == 2

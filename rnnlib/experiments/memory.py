@@ -14,7 +14,7 @@ Every run is seeded (``seed``; held-out data from ``default_rng([seed, 1])``) an
 enough to finish in about a second in NumPy.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -207,6 +207,7 @@ class MarkedRun:
     history: dict
     model: SequenceModel
     task: dict
+    settings: dict = field(default_factory=dict)  # train_last_marked's arguments, all of them
 
 
 def train_last_marked(*, length=30, n_marks=3, n_symbols=3, hidden=16, steps=400, batch=32,
@@ -220,7 +221,10 @@ def train_last_marked(*, length=30, n_marks=3, n_symbols=3, hidden=16, steps=400
     history = fit(model, "cross_entropy", lambda r: last_marked(batch, length, rng=r, **task)[:2],
                   Adam(lr), steps=steps, clip_norm=1.0, rng=gen)
     x, y, _ = last_marked(n_test, length, rng=np.random.default_rng([seed, 1]), **task)
-    return MarkedRun(accuracy(predict(model, x), y), history, model, task)
+    settings = dict(length=length, n_marks=n_marks, n_symbols=n_symbols, hidden=hidden,
+                    steps=steps, batch=batch, lr=lr, forget_bias=forget_bias, seed=seed,
+                    n_test=n_test)
+    return MarkedRun(accuracy(predict(model, x), y), history, model, task, settings)
 
 
 def forget_at_marks(model, x, marks, unit=None):

@@ -2,8 +2,11 @@
 error carousel (C22), and the gates of a trained LSTM. Each ``draw_*`` function draws on
 the figure it is given; each ``*_explorer`` returns the :class:`rnnlib.widgets.Explorer`."""
 
+import inspect
+
 import numpy as np
 
+from rnnlib.experiments import memory
 from rnnlib.experiments.memory import (
     KINDS,
     train_first_symbol,
@@ -63,11 +66,17 @@ def carousel_explorer():
                     figsize=(8, 3.4), continuous=False)
 
 
-def draw_marked_gates(fig, gate="forget", length=30, n_marks=3, seed=0, steps=400):
+def draw_marked_gates(fig, gate="forget", length=30, n_marks=3, seed=0, steps=400,
+                      trained=()):
     """Train an LSTM on "name the last marked symbol" and show one gate of every unit over
-    time for one fresh sequence, the marks dotted."""
-    run = train_last_marked(length=int(length), n_marks=int(n_marks), seed=int(seed),
-                            steps=int(steps))
+    time for one fresh sequence, the marks dotted. ``trained``: runs of
+    :func:`~rnnlib.experiments.memory.train_last_marked` the notebook already has; one
+    trained with exactly these settings is shown instead of training it again."""
+    wanted = dict(length=int(length), n_marks=int(n_marks), seed=int(seed), steps=int(steps))
+    defaults = {name: p.default for name, p in
+                inspect.signature(memory.train_last_marked).parameters.items()}
+    same = [r for r in trained if r.settings == {**defaults, **wanted}]
+    run = same[0] if same else train_last_marked(**wanted)
     x, y, marks = last_marked(1, int(length), rng=np.random.default_rng([int(seed), 2]),
                               **run.task)
     predict(run.model, x)
@@ -82,7 +91,9 @@ def draw_marked_gates(fig, gate="forget", length=30, n_marks=3, seed=0, steps=40
 
 
 def gates_explorer(**fixed):
-    """Pick a gate, the sequence length and the number of marks, click Run (a few seconds)."""
+    """Pick a gate, the sequence length and the number of marks, click Run (a few seconds).
+    ``fixed``: e.g. ``trained=[run]``, a run the notebook has trained (see
+    :func:`draw_marked_gates`)."""
     return Explorer(draw_marked_gates,
                     {"gate": Choice(("forget", "input", "output")),
                      "length": Slider(10, 60, 5, 30), "n_marks": Slider(1, 5, 1, 3),
