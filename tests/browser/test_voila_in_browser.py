@@ -71,7 +71,8 @@ def voila_server(tmp_path_factory, playwright_api, chromium_path):
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(base / "config"),
                JUPYTER_RUNTIME_DIR=str(base / "runtime"), PYTHONDONTWRITEBYTECODE="1",
                PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
-    cmd = [sys.executable, "-m", "voila", str(root), "--no-browser", f"--port={port}",
+    cmd = [sys.executable, str(Path(__file__).with_name("voila_launcher.py")), str(root),
+           "--no-browser", f"--port={port}",
            "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
            "--ServerApp.allow_root=True"]
     log_path = base / "voila.log"
