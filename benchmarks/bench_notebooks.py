@@ -18,33 +18,16 @@ import copy
 import sys
 import time
 from pathlib import Path
-from queue import Empty
 
 import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from kernel_channels import poll_in_slices  # noqa: E402
+
 PROBE = ("import resource as _r\n_u = _r.getrusage(_r.RUSAGE_SELF)\n"
          "print(_u.ru_utime + _u.ru_stime, _u.ru_maxrss)")
-
-
-def _poll_in_slices(channel, slice_s=1.0):
-    """Make ``channel.get_msg(timeout)`` wait in slices of ``slice_s`` seconds: a single
-    long wait on the shell channel sometimes misses the reply to a cell that displays a
-    widget and then waits out its whole timeout (nbclient issue 312)."""
-    get_msg = channel.get_msg
-
-    async def sliced(timeout=None):
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            left = slice_s if deadline is None else min(slice_s, deadline - time.monotonic())
-            try:
-                return await get_msg(timeout=max(left, 0))
-            except Empty:
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise
-
-    channel.get_msg = sliced
 
 
 def run(path, timeout, progress=False):
@@ -56,8 +39,8 @@ def run(path, timeout, progress=False):
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     times = []
+    poll_in_slices()
     with client.setup_kernel():
-        _poll_in_slices(client.kc.shell_channel)
         start = time.perf_counter()
         for index, cell in enumerate(nb.cells):
             if progress:

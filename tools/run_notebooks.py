@@ -21,6 +21,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kernel_channels import poll_in_slices  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # What a saved notebook shows in place of a live explorer (GitHub cannot render widgets, and
@@ -104,6 +107,7 @@ def run(path, timeout):
     client.km = client.create_kernel_manager()
     client.km.kernel_cmd = [sys.executable, "-m", "ipykernel_launcher", "-f",
                             "{connection_file}"]
+    poll_in_slices()
     client.execute()
     nb = strip_volatile(nb)
     nb.metadata["rnnlib_sha256"] = rnnlib_fingerprint()
