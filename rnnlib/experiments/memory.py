@@ -6,8 +6,9 @@
   product of Jacobians, in untrained networks (C22);
 - :func:`train_shifted`: name the symbol ``shift`` steps away at every step, with a
   unidirectional or bidirectional LSTM, or the lecture's L-layer network (C27, C28);
-- :func:`lstm_gradient_norm`, :func:`clipping_run`, :func:`gate_saturation`: exploding
-  gradients with large recurrent weights, and norm clipping (C26);
+- :func:`lstm_gradient_norm`, :func:`gate_saturation`: exploding gradients with large
+  recurrent weights, and the saturated gates of a network that stepped off a cliff (C26;
+  the clipping sweep is :mod:`rnnlib.experiments.clipping`);
 - :func:`train_last_marked`, :func:`forget_at_marks`: what a trained forget gate does.
 
 Every run is seeded (``seed``; held-out data from ``default_rng([seed, 1])``) and small
@@ -23,7 +24,7 @@ from rnnlib.dense import Dense
 from rnnlib.experiments.lstm_network import LectureLSTMNetwork
 from rnnlib.flow import forget_gate_product, gradient_flow
 from rnnlib.losses import softmax_cross_entropy
-from rnnlib.optim import SGD, Adam, global_norm
+from rnnlib.optim import Adam, global_norm
 from rnnlib.tasks.memory import first_symbol, last_marked, shifted_symbol
 from rnnlib.train import SequenceModel, accuracy, fit, predict
 
@@ -178,25 +179,6 @@ def gate_saturation(model, x):
     inside = model.recurrent.internals[0, 0]
     values = np.concatenate([inside[g].ravel() for g in ("input", "forget", "output")])
     return float(np.mean((values < 1e-3) | (values > 1 - 1e-3)))
-
-
-def clipping_run(clip_norm, *, scale=20.0, length=60, steps=30, lr=0.1, hidden=16,
-                 n_symbols=4, seed=0):
-    """SGD on the delay-1 task from an LSTM with ``weight_hh`` x ``scale``, with or without
-    gradient-norm clipping (``clip_norm`` None). Returns a dict: "history" (from fit),
-    "moved" (the distance the parameters moved, sqrt(sum ||theta - theta_0||^2)),
-    "saturation_before", "saturation_after" (:func:`gate_saturation` on a fixed batch)."""
-    gen = np.random.default_rng(seed)
-    model = _scaled_lstm_model(scale, hidden, n_symbols, gen)
-    probe = shifted_batch(64, length, -1, n_symbols, np.random.default_rng([seed, 1]))[0]
-    before = gate_saturation(model, probe)
-    start = {k: v.copy() for k, v in model.params.items()}
-    history = fit(model, "cross_entropy",
-                  lambda r: shifted_batch(32, length, -1, n_symbols, r),
-                  SGD(lr), steps=steps, clip_norm=clip_norm, rng=gen)
-    moved = np.sqrt(sum(np.sum((model.params[k] - start[k]) ** 2) for k in start))
-    return {"history": history, "moved": float(moved), "saturation_before": before,
-            "saturation_after": gate_saturation(model, probe)}
 
 
 @dataclass

@@ -1,0 +1,121 @@
+"""Gradient clipping rescues an LSTM that steps off a cliff (claim C26; Pascanu et al. 2013).
+
+The task: :func:`rnnlib.experiments.memory.shifted_batch` with shift -1 (at every step name
+the symbol of the step before), sequences of ``length``; success is an accuracy of at least
+``target`` on ``n_test`` held-out sequences, checked every ``check_every`` steps. The model:
+an LSTM of ``hidden`` units whose recurrent weights ``weight_hh`` start ``scale`` times
+PyTorch's initialisation (large enough that the gradient, along some trajectories, explodes
+with the length: a cliff), and a Dense read-out; plain SGD with learning rate ``lr``.
+
+:func:`clipping_sweep` trains every seed twice, without clipping and with the gradient's
+global norm clipped to ``clip_norm`` (above the typical norm, so clipping acts only where
+the gradient explodes), all networks as one stack (:mod:`rnnlib.experiments.stacked_lstm`):
+the same arithmetic as :func:`rnnlib.train.fit` would do for each run alone, at a fraction of
+the cost. Each run stops at its first success.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlib import layers
+from rnnlib.dense import Dense
+from rnnlib.experiments import stacked_lstm
+from rnnlib.experiments.memory import shifted_batch
+from rnnlib.train import SequenceModel
+
+
+@dataclass
+class ClipRun:
+    """One run of :func:`clipping_sweep`."""
+
+    seed: int
+    clip_norm: float | None  # None: no clipping
+    solved_at: int | None  # the step at which the held-out accuracy first reached the target
+    diverged_at: int | None  # the step whose loss or gradient was NaN or infinite, if any
+    accuracy: float  # held-out accuracy at the end of the run
+    history: dict  # {"step", "loss", "grad_norm"} as rnnlib.train.fit gives (norm before clipping)
+    model: SequenceModel  # the trained network
+
+    @property
+    def solved(self):
+        return self.solved_at is not None
+
+    @property
+    def max_grad_norm(self):
+        return max(self.history["grad_norm"])
+
+
+def initial_model(seed, *, scale=10.0, hidden=8, n_symbols=4):
+    """The network of one run, and the generator its batches are then drawn from (as
+    ``fit(model, ..., rng=gen)`` would): LSTM(n_symbols, hidden) with ``weight_hh`` x
+    ``scale``, Dense(hidden, n_symbols), both initialised from ``default_rng(seed)``."""
+    gen = np.random.default_rng(seed)
+    rnn = layers.LSTM(n_symbols, hidden, rng=gen)
+    rnn.params["weight_hh_l0"][...] *= scale
+    return SequenceModel(rnn, Dense(hidden, n_symbols, rng=gen), output="all"), gen
+
+
+def _accuracy(params, test, idx):
+    """Held-out accuracy of the runs ``idx``, (len(idx),)."""
+    params = {k: p[idx] for k, p in params.items()}
+    x, target, mask = (part[idx] for part in test)
+    right = (stacked_lstm.forward(params, x, keep=False)[0].argmax(axis=-1) == target) & mask
+    return right.sum(axis=(1, 2)) / mask.sum(axis=(1, 2))
+
+
+def clipping_sweep(seeds, *, clip_norm=5.0, scale=10.0, length=50, hidden=8, n_symbols=4,
+                   lr=3.0, steps=200, batch=32, target=0.95, check_every=10, n_test=256):
+    """Train each seed without and with clipping (see the module docstring). Returns
+    ``{"plain": [ClipRun per seed], "clipped": [ClipRun per seed]}``."""
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must name at least one seed, got none")
+    if not (isinstance(clip_norm, int | float) and clip_norm > 0):
+        raise ValueError(f"clip_norm must be a positive number, got {clip_norm!r}")
+    runs = [(s, c) for c in (None, float(clip_norm)) for s in seeds]
+    built = [initial_model(s, scale=scale, hidden=hidden, n_symbols=n_symbols) for s, _ in runs]
+    models, gens = [m for m, _ in built], [g for _, g in built]
+    params = stacked_lstm.stack_params(models)
+    tests = [shifted_batch(n_test, length, -1, n_symbols, np.random.default_rng([s, 1]))
+             for s, _ in runs]
+    test = tuple(np.stack(parts) for parts in zip(*tests, strict=True))
+    K = len(runs)
+    limit = np.array([np.inf if c is None else c for _, c in runs])
+    active = np.ones(K, dtype=bool)
+    solved_at, diverged_at = [None] * K, [None] * K
+    histories = [{"step": [], "loss": [], "grad_norm": []} for _ in runs]
+    for step in range(1, steps + 1):
+        idx = np.flatnonzero(active)  # only the runs still training
+        batches = [shifted_batch(batch, length, -1, n_symbols, gens[j]) for j in idx]
+        x, tgt, mask = (np.stack(parts) for parts in zip(*batches, strict=True))
+        sub = {k: p[idx] for k, p in params.items()}
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, grads = stacked_lstm.loss_and_grads(sub, x, tgt, mask)
+        norm = stacked_lstm.network_norms(grads)
+        for n, j in enumerate(idx):
+            histories[j]["step"].append(step)
+            histories[j]["loss"].append(float(loss[n]))
+            histories[j]["grad_norm"].append(float(norm[n]))
+        ok = np.isfinite(loss) & np.isfinite(norm)
+        for j in idx[~ok]:  # a run that diverges stops there (the networks never mix)
+            diverged_at[j], active[j] = step, False
+        factor = lr * np.minimum(1.0, limit[idx] / np.where(ok, norm, 1.0))
+        for k, p in params.items():
+            shape = (-1, *[1] * (p.ndim - 1))
+            p[idx[ok]] -= factor[ok].reshape(shape) * grads[k][ok]
+        if step % check_every == 0:
+            idx = np.flatnonzero(active)
+            for j in idx[_accuracy(params, test, idx) >= target]:
+                solved_at[j], active[j] = step, False
+        if not active.any():
+            break
+    final = _accuracy(params, test, np.arange(K))
+    result = {"plain": [], "clipped": []}
+    for j, ((seed, c), model) in enumerate(zip(runs, models, strict=True)):
+        for k, mk in zip(stacked_lstm.KEYS, stacked_lstm.MODEL_KEYS, strict=True):
+            model.params[mk][...] = params[k][j]
+        run = ClipRun(seed, c, solved_at[j], diverged_at[j], float(final[j]), histories[j],
+                      model)
+        result["plain" if c is None else "clipped"].append(run)
+    return result
