@@ -27,7 +27,11 @@ import traceback
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from PIL import Image
 
 
 def _decimals(step):
@@ -53,13 +57,24 @@ def _to_png(fig):
     return buffer.getvalue()
 
 
-def _clipped(fig, margin=0.02):
-    """Whether a drawn figure has text or artists beyond its edges (more than ``margin``
-    inches), e.g. a title that grew a line since the layout was computed."""
-    box = fig.get_tightbbox(fig.canvas.get_renderer())
-    width, height = fig.get_size_inches()
-    return (box.x0 < -margin or box.y0 < -margin or box.x1 > width + margin
-            or box.y1 > height + margin)
+def _drawn_png(fig):
+    """PNG bytes of a figure whose canvas has just been drawn (``fig.canvas.draw()``), from
+    its pixel buffer: no second drawing, as ``savefig`` would make."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).save(buffer, format="png",
+                                                               compress_level=1)
+    return buffer.getvalue()
+
+
+def _touches_edge(fig):
+    """Whether a drawn figure paints its outermost row or column of pixels: what overflows
+    the figure (a title that grew a line, wider tick labels) is cut at the edge and so
+    touches it, while a laid-out figure keeps a margin. Reads only the border of the
+    canvas, so it costs microseconds (a bounding-box check would lay out every text)."""
+    pixels = np.asarray(fig.canvas.buffer_rgba())
+    background = np.round(np.multiply(to_rgba(fig.get_facecolor()), 255)).astype(np.uint8)
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    return bool(np.any(border != background))
 
 
 @dataclass(frozen=True)
@@ -193,6 +208,8 @@ class Explorer:
         self.fixed = dict(fixed or {})
         self._box = None
         self._layout = None  # axes positions of the first drawing, reused by ``png``
+        self._layout_clips = False  # whether that first drawing itself overflows its edges
+        self._canvas = None  # the figure ``png`` redraws (not pyplot's: never shown by itself)
         self._drawn = []  # button explorers: (settings, PNG bytes) of the settings drawn
 
     # ----------------------------------------------------------- without a browser
@@ -228,13 +245,14 @@ class Explorer:
     def png(self, **params):
         """The figure as PNG bytes, exactly as the widget shows it after a slider move.
 
-        For speed (a redraw should take well under 0.1 s), the layout that the first call
-        computed (``fig.tight_layout()`` in ``update``, which costs a whole extra draw) is
-        reused by later calls with the same number of axes, and the PNG is written without
-        a tight bounding box (which would draw the figure once more). If the reused layout
-        clips something (a longer title, wider tick labels), the figure is drawn again with
-        its own layout, as :meth:`render` gives it. A button explorer returns the PNG it
-        kept for the same settings (see the class docstring)."""
+        For speed (a redraw should take well under 0.1 s): one figure and canvas are kept
+        and redrawn (Matplotlib's text and tick caches stay warm), the layout that the first
+        call computed (``fig.tight_layout()`` in ``update``, which costs a whole extra draw)
+        is reused by later calls with the same number of axes, and the PNG is encoded from
+        the drawn pixels (``savefig`` would draw the figure once more). If the reused layout
+        clips something the first drawing did not (a longer title, wider tick labels), the
+        figure is drawn again with its own layout, as :meth:`render` gives it. A button
+        explorer returns the PNG it kept for the same settings (see the class docstring)."""
         if self.button:
             settings = self._settings(params)
             for drawn, data in self._drawn:
@@ -246,26 +264,32 @@ class Explorer:
         return self._png(**params)
 
     def _png(self, **params):
-        if self._layout is None:
-            fig = self.render(**params)
+        settings = self._settings(params)
+        if self._canvas is None:
+            self._canvas = Figure(figsize=self.figsize)
+            FigureCanvasAgg(self._canvas)
+        fig = self._canvas
+        fig.clear()
+        if self._layout is None:  # the first drawing: its own layout, remembered
+            self.update(fig, **settings)
+            fig.canvas.draw()
             self._layout = [ax.get_position(original=True) for ax in fig.axes]
-            reused = False
-        else:
-            with _no_tight_layout():
-                fig = self.render(**params)
-            reused = len(fig.axes) == len(self._layout)
-            if reused:
-                for ax, position in zip(fig.axes, self._layout, strict=True):
-                    ax.set_position(position)
-        try:
-            data = _to_png(fig)
-            if reused and _clipped(fig):
-                plt.close(fig)
-                fig = self.render(**params)
-                data = _to_png(fig)
-            return data
-        finally:
-            plt.close(fig)
+            self._layout_clips = _touches_edge(fig)
+            return _drawn_png(fig)
+        with _no_tight_layout():
+            self.update(fig, **settings)
+        reused = len(fig.axes) == len(self._layout)
+        if reused:
+            for ax, position in zip(fig.axes, self._layout, strict=True):
+                ax.set_position(position)
+        fig.canvas.draw()
+        # A reused layout that clips what the first drawing did not (a longer title, wider
+        # tick labels): draw again with this figure's own layout, as ``render`` gives it.
+        if reused and not self._layout_clips and _touches_edge(fig):
+            fig.clear()
+            self.update(fig, **settings)
+            fig.canvas.draw()
+        return _drawn_png(fig)
 
     def check_extremes(self, combinations=False):
         """Draw the explorer at each end of every control's range (others at their

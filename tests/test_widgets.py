@@ -5,10 +5,12 @@ matplotlib.use("Agg")
 import io  # noqa: E402
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from rnnlib.explorers.start import draw_scalar_response, scalar_response, start_explorer  # noqa: E402
-from rnnlib.widgets import Choice, Explorer, Slider, _clipped, _no_tight_layout  # noqa: E402
+from rnnlib.widgets import Choice, Explorer, Slider, _no_tight_layout, _touches_edge  # noqa: E402
 
 
 def _line(fig):
@@ -68,6 +70,10 @@ def test_a_fixed_value_can_be_overridden():
     assert seen == {"a": 0.5, "steps": 5}
 
 
+def _pixels(png):
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
 def test_png_redoes_the_layout_when_the_reused_one_would_clip():
     """The first png's layout is reused for speed, unless the new figure would not fit it:
     here a title that grows from one line to three must not be cut off."""
@@ -84,13 +90,13 @@ def test_png_redoes_the_layout_when_the_reused_one_would_clip():
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     plt.close(fig)
-    assert data == buffer.getvalue()
+    assert np.array_equal(_pixels(data), _pixels(buffer.getvalue()))  # the same picture
     with _no_tight_layout():  # the reused layout alone would clip the title
         fig = ex.render(lines=3)
     for ax, position in zip(fig.axes, ex._layout, strict=True):
         ax.set_position(position)
     fig.canvas.draw()
-    assert _clipped(fig)
+    assert _touches_edge(fig)
     plt.close(fig)
 
 
@@ -192,3 +198,30 @@ def test_readout_shows_every_step():
     assert fine.readout_format == ".3f"
     assert Slider(0.0, 1.0, 0.1, 0.5).widget("a", True).readout_format == ".2f"
     assert Slider(1, 5, 1, 2).widget("n", True).__class__.__name__ == "IntSlider"
+
+
+def test_png_draws_once_and_shows_what_render_shows():
+    """The redraw path (one kept figure, the first layout, pixels encoded directly) gives
+    the same picture as a fresh figure drawn by render and saved by savefig."""
+    ex = start_explorer()
+    ex.png()
+    data = ex.png(w=-0.5, activation="relu")
+    fig = ex.render(w=-0.5, activation="relu")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    assert np.array_equal(_pixels(data), _pixels(buffer.getvalue()))
+    assert not ex._layout_clips  # its own layout keeps every label inside the figure
+
+
+def test_touches_edge_sees_a_label_cut_by_the_figure_edge():
+    fig = plt.figure(figsize=(4, 3))
+    ax = fig.subplots()
+    ax.set_xlabel("cut off")
+    fig.subplots_adjust(left=0.25, bottom=0.02)  # the x tick labels and label fall off
+    fig.canvas.draw()
+    assert _touches_edge(fig)
+    fig.subplots_adjust(left=0.25, bottom=0.3)
+    fig.canvas.draw()
+    assert not _touches_edge(fig)
+    plt.close(fig)

@@ -102,11 +102,11 @@ def draw_deep(fig, activation="elu", init="pytorch", view="batch", results=None)
     ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]}, sharey=False)
     rng = np.random.default_rng(0)
     layers = res.layers
-    if view == "batch":
-        for layer, vals in zip(layers, res.batch_log10, strict=True):
-            jitter = rng.uniform(-0.3, 0.3, size=vals.size)
-            ax1.plot(layer + jitter, vals, ".", ms=1, color=COLORS.get(activation, "C0"),
-                     alpha=0.4, rasterized=True)
+    if view == "batch":  # one artist for all the dots: one draw call, not one per layer
+        dots_x = [layer + rng.uniform(-0.3, 0.3, size=vals.size)
+                  for layer, vals in zip(layers, res.batch_log10, strict=True)]
+        ax1.plot(np.concatenate(dots_x), np.concatenate(res.batch_log10), ".", ms=1,
+                 color=COLORS.get(activation, "C0"), alpha=0.4, rasterized=True)
         ax1.plot(layers, res.batch_median(), "k-", lw=1.2, label="median over neurons")
         kind = "batch gradient"
     elif view == "instances":
@@ -116,10 +116,10 @@ def draw_deep(fig, activation="elu", init="pytorch", view="batch", results=None)
                          label="1%..99%")
         ax1.fill_between(layers, res.quantile(0.25), res.quantile(0.75), color="0.55",
                          label="25%..75%")
-        for layer, vals in zip(layers, res.instance_examples, strict=True):
-            jitter = rng.uniform(-0.3, 0.3, size=vals.shape[1])
-            ax1.plot(layer + jitter, vals[0], ".", ms=1, color=COLORS.get(activation, "C0"),
-                     alpha=0.4, rasterized=True)
+        dots_x = [layer + rng.uniform(-0.3, 0.3, size=vals.shape[1])
+                  for layer, vals in zip(layers, res.instance_examples, strict=True)]
+        ax1.plot(np.concatenate(dots_x), np.concatenate([v[0] for v in res.instance_examples]),
+                 ".", ms=1, color=COLORS.get(activation, "C0"), alpha=0.4, rasterized=True)
         ax1.plot(layers, res.quantile(0.5), "k-", lw=1.2, label="median")
         kind = f"individual instances (all {res.n_instances}; dots: one image)"
     else:

@@ -5,6 +5,7 @@ the figure it is given; each ``*_explorer`` returns the :class:`rnnlib.widgets.E
 import inspect
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from rnnlib.experiments import memory
 from rnnlib.experiments.memory import (
@@ -56,6 +57,8 @@ def draw_carousel(fig, forget_bias=2.0, recurrent_scale=1.0, gap=40, seed=0):
            title=f"untrained, forget bias {forget_bias:.1f}, "
                  f"recurrent weights x {recurrent_scale:.2g}")
     ax.legend(loc="upper right", fontsize=8)
+    if isinstance(fig, Figure):  # a SubFigure (a panel of a larger figure) has no layout of its own
+        fig.tight_layout()
 
 
 def carousel_explorer():

@@ -1,6 +1,7 @@
 """The start notebook's smoke-check explorer: one scalar recurrence, two controls."""
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from rnnlib import activations
 from rnnlib.widgets import Choice, Explorer, Slider
@@ -26,6 +27,8 @@ def draw_scalar_response(fig, w=0.9, activation="tanh"):
     ax.axhline(0, color="0.7", lw=0.8)
     ax.set(xlabel="t", ylabel="h(t)",
            title=f"h(t) = {activation}(w h(t-1) + x(t)), w = {w:.2f}, x(0) = 1")
+    if isinstance(fig, Figure):  # a SubFigure (a panel of a larger figure) has no layout of its own
+        fig.tight_layout()
 
 
 def start_explorer():
