@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 
 import nbformat
+from course_jupyter import poll_in_slices
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-from kernel_channels import poll_in_slices  # noqa: E402
 
 PROBE = ("import resource as _r\n_u = _r.getrusage(_r.RUSAGE_SELF)\n"
          "print(_u.ru_utime + _u.ru_stime, _u.ru_maxrss)")

@@ -1,23 +1,26 @@
-"""tools/kernel_channels.py: kernel messages awaited in slices survive a missed wake-up."""
+"""teaching/course_jupyter: kernel messages awaited in slices survive a missed zmq wake-up,
+and every Jupyter server of the course (Jupyter Server and so JupyterLab, JupyterHub's
+single-user servers and the Voila they serve; the stand-alone voila) applies it."""
 
 import asyncio
-import importlib.util
+import json
+import re
+import runpy
+import subprocess
+import sys
 import time
 from pathlib import Path
 from queue import Empty
 
+import course_jupyter
 import pytest
+from course_jupyter import kernel_channels
 from jupyter_client.channels import AsyncZMQSocketChannel
-
-ROOT = Path(__file__).resolve().parents[1]
+from jupyter_core.paths import jupyter_config_path
 
 
 @pytest.fixture
-def kernel_channels(monkeypatch):
-    spec = importlib.util.spec_from_file_location("kernel_channels",
-                                                  ROOT / "tools" / "kernel_channels.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+def calls(monkeypatch):
     calls = []
 
     async def missing_first_wakeup(self, timeout=None):
@@ -29,13 +32,12 @@ def kernel_channels(monkeypatch):
         return {"msg": len(calls)}
 
     monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", missing_first_wakeup)
-    return module, calls
+    return calls
 
 
-def test_a_missed_wakeup_costs_one_slice_not_the_whole_wait(kernel_channels):
-    module, calls = kernel_channels
-    module.poll_in_slices(slice_s=0.05)
-    module.poll_in_slices(slice_s=0.05)  # again: still one layer of slices
+def test_a_missed_wakeup_costs_one_slice_not_the_whole_wait(calls):
+    kernel_channels.poll_in_slices(slice_s=0.05)
+    kernel_channels.poll_in_slices(slice_s=0.05)  # again: still one layer of slices
     started = time.monotonic()
     msg = asyncio.run(AsyncZMQSocketChannel.get_msg(object(), timeout=None))
     assert msg == {"msg": 2}
@@ -43,16 +45,55 @@ def test_a_missed_wakeup_costs_one_slice_not_the_whole_wait(kernel_channels):
     assert time.monotonic() - started < 1.0
 
 
-def test_empty_still_comes_at_the_deadline(kernel_channels, monkeypatch):
-    module, calls = kernel_channels
-
+def test_empty_still_comes_at_the_deadline(calls, monkeypatch):
     async def never(self, timeout=None):
         await asyncio.sleep(timeout)
         raise Empty
 
     monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", never)
-    module.poll_in_slices(slice_s=0.05)
+    kernel_channels.poll_in_slices(slice_s=0.05)
     started = time.monotonic()
     with pytest.raises(Empty):
         asyncio.run(AsyncZMQSocketChannel.get_msg(object(), timeout=0.2))
     assert 0.2 <= time.monotonic() - started < 1.0
+
+
+class _Log:
+    def __init__(self):
+        self.lines = []
+
+    def info(self, line):
+        self.lines.append(line)
+
+
+def test_the_server_extension_and_the_voila_config_apply_the_slices(calls):
+    assert not hasattr(AsyncZMQSocketChannel.get_msg, "unsliced")
+    app = type("ServerApp", (), {"log": _Log()})()
+    assert course_jupyter._jupyter_server_extension_points() == [{"module": "course_jupyter"}]
+    course_jupyter._load_jupyter_server_extension(app)
+    assert hasattr(AsyncZMQSocketChannel.get_msg, "unsliced")
+    assert "1 s slices" in app.log.lines[0]
+
+
+def _installed(relative):
+    """The course's config file in this environment's Jupyter config path."""
+    found = [Path(d) / relative for d in jupyter_config_path() if (Path(d) / relative).is_file()]
+    assert found, (f"{relative} is on no Jupyter config path {jupyter_config_path()}: "
+                   "pip install -r requirements.txt installs it")
+    return found[0]
+
+
+def test_requirements_install_the_config_that_enables_it(calls, capsys):
+    enabled = json.loads(_installed("jupyter_server_config.d/course_jupyter.json").read_text())
+    assert enabled == {"ServerApp": {"jpserver_extensions": {"course_jupyter": True}}}
+    runpy.run_path(str(_installed("voila.py")))  # what the stand-alone voila reads at start
+    assert hasattr(AsyncZMQSocketChannel.get_msg, "unsliced")
+    assert "awaited in 1 s slices" in capsys.readouterr().err
+
+
+def test_jupyter_server_finds_and_enables_the_extension():
+    listing = subprocess.run([sys.executable, "-m", "jupyter_server", "extension", "list"],
+                             capture_output=True, text=True, timeout=120)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)  # no colours
+    assert re.search(r"^\s*course_jupyter enabled\s*$", text, re.M), text
+    assert re.search(r"^\s*course_jupyter\s+OK\s*$", text, re.M), text  # it imports

@@ -18,11 +18,9 @@ import time
 from pathlib import Path
 
 import nbformat
+from course_jupyter import poll_in_slices
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kernel_channels import poll_in_slices  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"

@@ -71,7 +71,9 @@ def voila_server(tmp_path_factory, playwright_api, chromium_path):
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(base / "config"),
                JUPYTER_RUNTIME_DIR=str(base / "runtime"), PYTHONDONTWRITEBYTECODE="1",
                PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
-    cmd = [sys.executable, str(Path(__file__).with_name("voila_launcher.py")), str(root),
+    # the `voila` command as an instructor runs it: the course's voila.py config file (installed
+    # into <prefix>/etc/jupyter by requirements.txt) makes it await kernel messages in slices
+    cmd = [str(Path(sys.executable).with_name("voila")), str(root),
            "--no-browser", f"--port={port}",
            "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
            "--ServerApp.allow_root=True"]
@@ -91,6 +93,9 @@ def voila_server(tmp_path_factory, playwright_api, chromium_path):
                 assert time.monotonic() < deadline, \
                     f"voila did not answer:\n{log_path.read_text()[-3000:]}"
                 time.sleep(0.5)
+        assert "kernel messages are awaited in 1 s slices" in log_path.read_text(), (
+            "voila did not read the course's voila.py config (teaching/course_jupyter): "
+            f"reinstall requirements.txt\n{log_path.read_text()[-3000:]}")
         yield url
     finally:
         proc.terminate()

@@ -7,9 +7,9 @@ as Voila and nbclient use it. Measured on 2 loaded cores: 3 of 12 Voila renders 
 hung; 0 of 12 after :func:`poll_in_slices`. Each slice polls the socket afresh, so a missed
 wake-up costs at most ``slice_s``.
 
-Used by every tool here that runs notebooks through nbclient (tools/run_notebooks.py,
-benchmarks/bench_notebooks.py) and by the Voila of the browser test
-(tests/browser/voila_launcher.py).
+Applied by every Jupyter server of the course (the package's server extension and its
+voila.py config file, see the package docstring) and by the tools that run notebooks through
+nbclient (tools/run_notebooks.py, benchmarks/bench_notebooks.py).
 """
 
 import time

@@ -1,0 +1,22 @@
+"""What the course's Jupyter servers load (JupyterLab, Jupyter Server, Voila, JupyterHub's
+single-user servers): kernel messages awaited in slices, so that a missed zmq wake-up
+cannot hang a Voila page or a notebook run (see :mod:`course_jupyter.kernel_channels`).
+
+As a Jupyter Server extension (enabled by the JSON file this package installs into
+``<prefix>/etc/jupyter/jupyter_server_config.d``) it applies the fix when a server starts;
+the stand-alone ``voila`` command gets it from the ``voila.py`` config file installed into
+``<prefix>/etc/jupyter``; scripts call :func:`poll_in_slices` themselves.
+"""
+
+from .kernel_channels import poll_in_slices
+
+__all__ = ["poll_in_slices"]
+
+
+def _jupyter_server_extension_points():
+    return [{"module": "course_jupyter"}]
+
+
+def _load_jupyter_server_extension(serverapp):
+    poll_in_slices()
+    serverapp.log.info("course_jupyter: kernel messages are awaited in 1 s slices")
