@@ -18,7 +18,9 @@ top, see that file), with five students at once. What it sets:
   (SystemdSpawner, DockerSpawner, KubeSpawner via Zero to JupyterHub). The test measured the memory
   one student's server needs while running notebook 01; size the machine from that (README).
 * The single-user servers run with this environment's Python (sys.executable), so they see exactly
-  the pinned packages: rnnlib, ipywidgets, nbgitpuller and voila.
+  the pinned packages: rnnlib, ipywidgets, nbgitpuller, voila, and course_jupyter (a server
+  extension, enabled by the config file pip installed into this environment, that makes each
+  server await kernel messages in slices: see teaching/course_jupyter).
 """
 
 import os
