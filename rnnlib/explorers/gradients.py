@@ -10,6 +10,7 @@
 """
 
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from rnnlib import activations, deepgrad, timegrad
 from rnnlib.widgets import Choice, Explorer, Slider
@@ -281,6 +282,7 @@ def draw_cliff(fig, lr=0.02, clip=2.0, w0=7.0, b0=-3.0, iterations=60, steps=CLI
                  label=f"plain (largest |g| {plain['grad_norm'].max():.2g})")
     ax2.semilogy(clipped["loss"], ".-", color="orange", ms=3, label=f"clipped at {clip:.3g}")
     ax2.set(xlabel="iteration", ylabel="E", title=f"gradient descent, lr = {lr:.3g}")
+    ax2.yaxis.set_minor_locator(NullLocator())  # ~80 minor ticks over these decades: noise
     ax2.legend(fontsize=7)
     fig.tight_layout()
 
