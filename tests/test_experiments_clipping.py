@@ -5,13 +5,15 @@ differences and against separate networks, and the clipping sweep
 import numpy as np
 import pytest
 
+from rnnlib import layers
+from rnnlib.dense import Dense
 from rnnlib.experiments import stacked_lstm
 from rnnlib.experiments.clipping import clipping_sweep, initial_model
 from rnnlib.experiments.memory import shifted_batch
 from rnnlib.gradcheck import check_gradients
 from rnnlib.losses import softmax_cross_entropy
 from rnnlib.optim import SGD
-from rnnlib.train import fit
+from rnnlib.train import SequenceModel, fit
 
 
 def random_stack(rng, K=3, T=5, B=4, D=3, H=2, C=3):
@@ -57,22 +59,43 @@ def test_the_stack_computes_what_each_network_computes_alone():
     assert norms.shape == (3,) and np.all(norms > 0)
 
 
-@pytest.mark.parametrize("clip_norm", [None, 0.05])  # 0.05: clipping acts at every step
-def test_each_run_of_the_sweep_is_the_run_fit_would_do(clip_norm):
-    settings = dict(scale=2.0, hidden=4, length=9)
-    sweep = clipping_sweep([0, 3], clip_norm=0.05, steps=6, check_every=100, lr=0.5,
-                           n_test=8, **settings)
-    for run in sweep["plain" if clip_norm is None else "clipped"]:
-        assert run.clip_norm == clip_norm and run.solved_at is None and run.diverged_at is None
-        model, gen = initial_model(run.seed, scale=2.0, hidden=4)
-        history = fit(model, "cross_entropy", lambda r: shifted_batch(32, 9, -1, 4, r),
-                      SGD(0.5), steps=6, clip_norm=clip_norm, rng=gen)
-        np.testing.assert_allclose(run.history["loss"], history["loss"], rtol=1e-11)
-        np.testing.assert_allclose(run.history["grad_norm"], history["grad_norm"], rtol=1e-10)
-        assert run.history["step"] == history["step"] == list(range(1, 7))
-        for key, value in model.params.items():
-            np.testing.assert_allclose(run.model.params[key], value, rtol=1e-10, atol=1e-13,
-                                       err_msg=key)
+def test_each_run_of_the_sweep_is_the_run_fit_would_do():
+    settings = dict(scale=2.0, hidden=4)
+    sweep = clipping_sweep([0, 3], clip_norm=0.02, steps=6, check_every=100, lr=0.5,
+                           n_test=8, length=9, **settings)
+    for clip_norm, runs in ((None, sweep["plain"]), (0.02, sweep["clipped"])):
+        for run in runs:
+            assert run.clip_norm == clip_norm and run.solved_at is None
+            assert run.diverged_at is None
+            if clip_norm is not None:  # clipping acts at every one of these steps
+                assert min(run.history["grad_norm"]) > clip_norm
+            model, gen = initial_model(run.seed, **settings)
+            history = fit(model, "cross_entropy", lambda r: shifted_batch(32, 9, -1, 4, r),
+                          SGD(0.5), steps=6, clip_norm=clip_norm, rng=gen)
+            np.testing.assert_allclose(run.history["loss"], history["loss"], rtol=1e-11)
+            np.testing.assert_allclose(run.history["grad_norm"], history["grad_norm"],
+                                       rtol=1e-10)
+            assert run.history["step"] == history["step"] == list(range(1, 7))
+            for key, value in model.params.items():
+                np.testing.assert_allclose(run.model.params[key], value, rtol=1e-10,
+                                           atol=1e-13, err_msg=key)
+
+
+def test_runs_that_stop_early_leave_the_others_as_they_would_be_alone():
+    """Runs leave the stack at different steps (success at a check); every run must be
+    exactly what it is when swept alone."""
+    settings = dict(steps=40, check_every=5, target=0.5, n_test=32, length=9, hidden=4,
+                    lr=3.0, scale=2.0, clip_norm=0.5)
+    together = clipping_sweep([0, 1, 2, 3], **settings)
+    stops = {run.solved_at for run in together["plain"]}
+    assert len(stops) >= 3  # runs leave at different steps, one never
+    for group in ("plain", "clipped"):
+        for run in together[group]:
+            alone = clipping_sweep([run.seed], **settings)[group][0]
+            assert run.solved_at == alone.solved_at and run.accuracy == alone.accuracy
+            assert run.history == alone.history
+            for key, value in alone.model.params.items():
+                np.testing.assert_array_equal(run.model.params[key], value, err_msg=key)
 
 
 def test_a_run_stops_at_its_first_success():
@@ -93,5 +116,13 @@ def test_a_diverging_run_is_recorded_and_stops():
 def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="seeds must name at least one seed"):
         clipping_sweep([])
-    with pytest.raises(ValueError, match="clip_norm must be a positive number, got 0"):
+    with pytest.raises(ValueError, match="clip_norm must be a positive finite number, got 0"):
         clipping_sweep([0], clip_norm=0)
+    with pytest.raises(ValueError, match="check_every must be"):
+        clipping_sweep([0], check_every=0)
+    with pytest.raises(ValueError, match="length must be at least 2"):
+        clipping_sweep([0], length=1)
+    deep = initial_model(0)[0]
+    with pytest.raises(ValueError, match=r"models\[1\] must be SequenceModel"):
+        stacked_lstm.stack_params([deep, SequenceModel(layers.LSTM(4, 8, num_layers=2, rng=0),
+                                                       Dense(8, 4, rng=0))])

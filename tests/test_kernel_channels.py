@@ -18,6 +18,8 @@ from course_jupyter import kernel_channels
 from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_core.paths import jupyter_config_path
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 @pytest.fixture
 def calls(monkeypatch):
@@ -58,6 +60,33 @@ def test_empty_still_comes_at_the_deadline(calls, monkeypatch):
     assert 0.2 <= time.monotonic() - started < 1.0
 
 
+def test_the_last_slice_ends_at_the_deadline(calls, monkeypatch):
+    waits = []
+
+    async def never(self, timeout=None):
+        waits.append(timeout)
+        await asyncio.sleep(timeout)
+        raise Empty
+
+    monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", never)
+    kernel_channels.poll_in_slices(slice_s=0.05)
+    with pytest.raises(Empty):
+        asyncio.run(AsyncZMQSocketChannel.get_msg(object(), timeout=0.12))
+    assert waits[:2] == [0.05, 0.05] and 0.001 <= waits[2] < 0.05 and len(waits) <= 4
+
+
+def test_a_negative_timeout_waits_for_good_as_zmq_reads_it(calls):
+    kernel_channels.poll_in_slices(slice_s=0.05)
+    assert asyncio.run(AsyncZMQSocketChannel.get_msg(object(), timeout=-1)) == {"msg": 2}
+    assert calls == [0.05, 0.05]
+
+
+def test_a_slice_must_be_positive():
+    for bad in (0, -1.0, None, "1"):
+        with pytest.raises(ValueError, match="slice_s must be a positive number of seconds"):
+            kernel_channels.poll_in_slices(slice_s=bad)
+
+
 class _Log:
     def __init__(self):
         self.lines = []
@@ -76,11 +105,13 @@ def test_the_server_extension_and_the_voila_config_apply_the_slices(calls):
 
 
 def _installed(relative):
-    """The course's config file in this environment's Jupyter config path."""
-    found = [Path(d) / relative for d in jupyter_config_path() if (Path(d) / relative).is_file()]
-    assert found, (f"{relative} is on no Jupyter config path {jupyter_config_path()}: "
-                   "pip install -r requirements.txt installs it")
-    return found[0]
+    """The course's config file as pip installed it: in this environment's
+    <prefix>/etc/jupyter, which is on every Jupyter application's config path."""
+    prefix_dir = Path(sys.prefix) / "etc" / "jupyter"
+    assert str(prefix_dir) in [str(Path(d)) for d in jupyter_config_path()]
+    path = prefix_dir / relative
+    assert path.is_file(), f"{path} is missing: pip install -r requirements.txt installs it"
+    return path
 
 
 def test_requirements_install_the_config_that_enables_it(calls, capsys):
@@ -88,7 +119,31 @@ def test_requirements_install_the_config_that_enables_it(calls, capsys):
     assert enabled == {"ServerApp": {"jpserver_extensions": {"course_jupyter": True}}}
     runpy.run_path(str(_installed("voila.py")))  # what the stand-alone voila reads at start
     assert hasattr(AsyncZMQSocketChannel.get_msg, "unsliced")
-    assert "awaited in 1 s slices" in capsys.readouterr().err
+    assert "(voila.py config): kernel messages are awaited in 1 s slices" in (
+        capsys.readouterr().err)
+
+
+def test_voila_reads_the_installed_config(calls):
+    from voila.app import Voila
+
+    app = Voila()
+    app.load_config_file("voila", path=app.config_file_paths)  # as Voila.initialize does
+    assert hasattr(AsyncZMQSocketChannel.get_msg, "unsliced")
+
+
+def test_the_installed_package_is_the_repositorys():
+    """requirements.txt installs teaching/course_jupyter as a copy (not editable, so that
+    its config files are installed): after an edit, reinstall it (pip install -r
+    requirements.txt)."""
+    source = ROOT / "teaching" / "course_jupyter"
+    installed = Path(course_jupyter.__file__).parent
+    for module in sorted((source / "course_jupyter").glob("*.py")):
+        assert (installed / module.name).read_text() == module.read_text(), (
+            f"the installed {module.name} differs from the repository's: reinstall it")
+    config = source / "jupyter-config"
+    for relative in ("voila.py", "jupyter_server_config.d/course_jupyter.json"):
+        assert _installed(relative).read_text() == (config / relative).read_text(), (
+            f"the installed {relative} differs from the repository's: reinstall it")
 
 
 def test_jupyter_server_finds_and_enables_the_extension():

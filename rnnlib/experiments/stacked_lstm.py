@@ -26,7 +26,15 @@ MODEL_KEYS = ("rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bia
 
 def stack_params(models):
     """Stack the parameters of K SequenceModel(layers.LSTM(D, H), Dense(H, C)) (one layer,
-    no peepholes) into the stack's dict (copies)."""
+    no peepholes, a logit at every step) into the stack's dict (copies)."""
+    if not models:
+        raise ValueError("models must hold at least one model, got none")
+    for i, m in enumerate(models):
+        if set(m.params) != set(MODEL_KEYS) or getattr(m, "output", "all") != "all":
+            raise ValueError(
+                f"models[{i}] must be SequenceModel(layers.LSTM(D, H), Dense(H, C), "
+                f"output='all') with one layer, one direction and no peepholes; it has "
+                f"parameters {sorted(m.params)} and output={getattr(m, 'output', None)!r}")
     return {k: np.stack([m.params[mk] for m in models])
             for k, mk in zip(KEYS, MODEL_KEYS, strict=True)}
 

@@ -4,8 +4,13 @@ cannot hang a Voila page or a notebook run (see :mod:`course_jupyter.kernel_chan
 
 As a Jupyter Server extension (enabled by the JSON file this package installs into
 ``<prefix>/etc/jupyter/jupyter_server_config.d``) it applies the fix when a server starts;
-the stand-alone ``voila`` command gets it from the ``voila.py`` config file installed into
-``<prefix>/etc/jupyter``; scripts call :func:`poll_in_slices` themselves.
+the ``voila.py`` config file installed into ``<prefix>/etc/jupyter`` applies it again for
+the stand-alone ``voila`` command (Voila's server extension reads that file too, which is
+harmless: a second call changes nothing); scripts call :func:`poll_in_slices` themselves.
+
+What it changes: ``get_msg``, with which nbclient (and so Voila) awaits a kernel's replies
+while it executes a notebook in the server process. JupyterLab's own notebook connections
+do not use it (the server relays their messages with ``ZMQStream.on_recv`` callbacks).
 """
 
 from .kernel_channels import poll_in_slices
@@ -19,4 +24,5 @@ def _jupyter_server_extension_points():
 
 def _load_jupyter_server_extension(serverapp):
     poll_in_slices()
-    serverapp.log.info("course_jupyter: kernel messages are awaited in 1 s slices")
+    serverapp.log.info("course_jupyter (server extension): kernel messages are awaited in "
+                       "1 s slices")

@@ -21,17 +21,21 @@ from jupyter_client.channels import AsyncZMQSocketChannel
 def poll_in_slices(slice_s=1.0):
     """Make ``AsyncZMQSocketChannel.get_msg(timeout)`` wait in slices of ``slice_s``
     seconds, for every channel of this process; its result and its ``Empty`` at the
-    deadline are unchanged. Calling it again changes only the slice."""
+    deadline are unchanged (a timeout of None, or negative as zmq reads it, waits for good).
+    Calling it again changes only the slice."""
+    if not isinstance(slice_s, int | float) or not slice_s > 0:
+        raise ValueError(f"slice_s must be a positive number of seconds, got {slice_s!r}")
     get_msg = getattr(AsyncZMQSocketChannel.get_msg, "unsliced", AsyncZMQSocketChannel.get_msg)
 
     async def sliced(self, timeout=None):
-        deadline = None if timeout is None else time.monotonic() + timeout
+        forever = timeout is None or timeout < 0
+        deadline = None if forever else time.monotonic() + timeout
         while True:
-            left = slice_s if deadline is None else min(slice_s, deadline - time.monotonic())
-            try:
-                return await get_msg(self, timeout=max(left, 0))
+            left = slice_s if forever else min(slice_s, deadline - time.monotonic())
+            try:  # at least 1 ms: get_msg waits int(ms), and poll(0) would spin
+                return await get_msg(self, timeout=max(left, 0.001))
             except Empty:
-                if deadline is not None and time.monotonic() >= deadline:
+                if not forever and time.monotonic() >= deadline:
                     raise
 
     sliced.unsliced = get_msg
