@@ -311,6 +311,13 @@ def test_five_students_pull_and_run_notebook_01(tmp_path):
                              timeout=30, allow_redirects=False)
             assert r.status_code in (302, 403), (u, r.status_code)
         assert len({(homes / u).resolve() for u in STUDENTS}) == len(STUDENTS)
+        # every student's server loaded the course's server extension (teaching/course_jupyter:
+        # kernel messages awaited in slices); the servers log to the hub's output
+        log.flush()
+        loaded = (tmp_path / "hub.log").read_text().count("course_jupyter (server extension)")
+        assert loaded >= len(STUDENTS), (
+            f"course_jupyter was loaded by {loaded} of {len(STUDENTS)} servers:\n"
+            + (tmp_path / "hub.log").read_text()[-3000:])
 
         print(f"\n{len(STUDENTS)} students at once, notebook 01 ({results[first]['cells']} code "
               f"cells), {os.cpu_count()} CPUs (times include the load of anything else running):")
