@@ -57,6 +57,13 @@ def _to_png(fig):
     return buffer.getvalue()
 
 
+def tight_layout(fig):
+    """``fig.tight_layout()`` for a Figure; a SubFigure (one panel of a larger figure, as a
+    notebook may pass to an explorer's draw function) is laid out by its parent."""
+    if isinstance(fig, Figure):
+        fig.tight_layout()
+
+
 def _drawn_png(fig):
     """PNG bytes of a figure whose canvas has just been drawn (``fig.canvas.draw()``), from
     its pixel buffer: no second drawing, as ``savefig`` would make."""
@@ -219,12 +226,8 @@ class Explorer:
 
     def render(self, **params):
         """Draw with the defaults overridden by ``params``; return the figure (not shown)."""
-        unknown = set(params) - set(self.controls) - set(self.fixed)
-        if unknown:
-            raise ValueError(f"unknown explorer parameter(s) {sorted(unknown)}; "
-                             f"controls are {sorted(self.controls)}")
-        fig = plt.figure(figsize=self.figsize)
         settings = self._settings(params)
+        fig = plt.figure(figsize=self.figsize)
         try:
             self.update(fig, **settings)
             if self.button and self._layout is None:  # remember it for the widget's first draw
@@ -236,6 +239,11 @@ class Explorer:
         return fig
 
     def _settings(self, params):
+        """The fixed values and the defaults, overridden by ``params`` (known names only)."""
+        unknown = set(params) - set(self.controls) - set(self.fixed)
+        if unknown:
+            raise ValueError(f"unknown explorer parameter(s) {sorted(unknown)}; "
+                             f"controls are {sorted(self.controls)}")
         return {**self.fixed, **self.defaults(), **params}
 
     def _remember(self, settings, data, keep=8):

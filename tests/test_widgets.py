@@ -126,6 +126,8 @@ def test_bad_specs_are_rejected_clearly():
     ex = Explorer(lambda fig, a=1: None, {"a": Slider(0, 2, 1, 1)})
     with pytest.raises(ValueError, match="unknown explorer parameter"):
         ex.render(b=2)
+    with pytest.raises(ValueError, match="unknown explorer parameter"):  # the redraw path too
+        ex.png(b=2)
 
 
 def test_widget_builds_and_redraw_survives_an_exception(capsys):

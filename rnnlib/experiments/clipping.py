@@ -28,11 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib import layers
 from rnnlib._checks import as_positive_float, check_positive_int
-from rnnlib.dense import Dense
 from rnnlib.experiments import stacked_lstm
-from rnnlib.experiments.memory import shifted_batch
+from rnnlib.experiments.memory import scaled_lstm_model, shifted_batch
 from rnnlib.optim import SGD
 from rnnlib.train import SequenceModel, fit
 
@@ -62,11 +60,10 @@ class ClipRun:
 def initial_model(seed, *, scale=10.0, hidden=8, n_symbols=4):
     """The network of one run, and the generator its batches are then drawn from (as
     ``fit(model, ..., rng=gen)`` would): LSTM(n_symbols, hidden) with ``weight_hh`` x
-    ``scale``, Dense(hidden, n_symbols), both initialised from ``default_rng(seed)``."""
+    ``scale``, Dense(hidden, n_symbols), both initialised from ``default_rng(seed)``
+    (:func:`rnnlib.experiments.memory.scaled_lstm_model`)."""
     gen = np.random.default_rng(seed)
-    rnn = layers.LSTM(n_symbols, hidden, rng=gen)
-    rnn.params["weight_hh_l0"][...] *= scale
-    return SequenceModel(rnn, Dense(hidden, n_symbols, rng=gen), output="all"), gen
+    return scaled_lstm_model(scale, hidden, n_symbols, gen), gen
 
 
 def _accuracy(params, test, idx):
@@ -103,7 +100,7 @@ def clipping_sweep(seeds, *, clip_norm=5.0, scale=10.0, length=50, hidden=8, n_s
         "check_every", check_every)
     if check_positive_int("length", length) < 2:
         raise ValueError(f"length must be at least 2 (the first step has no target), got {length}")
-    runs = [(s, c) for c in (None, float(clip_norm)) for s in seeds]
+    runs = [(s, c) for c in (None, clip_norm) for s in seeds]
     built = [initial_model(s, scale=scale, hidden=hidden, n_symbols=n_symbols) for s, _ in runs]
     models, gens = [m for m, _ in built], [g for _, g in built]
     params = stacked_lstm.stack_params(models)

@@ -154,7 +154,9 @@ def train_shifted(shift, *, bidirectional=False, model="lstm", hidden=12, length
     return ShiftRun(shift, bidirectional, accuracy(predict(net, x), target, mask), history, net)
 
 
-def _scaled_lstm_model(scale, hidden, n_symbols, gen):
+def scaled_lstm_model(scale, hidden, n_symbols, gen):
+    """LSTM(n_symbols, hidden) with ``weight_hh`` x ``scale`` and a Dense read-out at every
+    step, both initialised from ``gen`` (C26: large recurrent weights)."""
     rnn = layers.LSTM(n_symbols, hidden, rng=gen)
     rnn.params["weight_hh_l0"][...] *= scale  # large recurrent weights
     return SequenceModel(rnn, Dense(hidden, n_symbols, rng=gen), output="all")
@@ -165,7 +167,7 @@ def lstm_gradient_norm(length, scale, *, hidden=16, n_symbols=4, batch=32, seed=
     weights ``weight_hh`` are multiplied by ``scale``, on one batch of the delay-1 task
     (:func:`shifted_batch` with shift -1) of the given ``length`` (claim C26)."""
     gen = np.random.default_rng(seed)
-    model = _scaled_lstm_model(scale, hidden, n_symbols, gen)
+    model = scaled_lstm_model(scale, hidden, n_symbols, gen)
     x, target, mask = shifted_batch(batch, length, -1, n_symbols, gen)
     _, dy = softmax_cross_entropy(model.forward(x), target, mask)
     model.backward(dy)

@@ -18,6 +18,7 @@ k's gradient is that of its own loss L[k].
 import numpy as np
 
 from rnnlib.activations import sigmoid
+from rnnlib.losses import log_softmax
 
 KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight", "bias")
 MODEL_KEYS = ("rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0",
@@ -67,8 +68,7 @@ def forward(params, x, *, keep=True):
 
 def cross_entropy(logits, target, mask):
     """Each network's mean cross-entropy over its masked steps, (K,), and dL[k]/dlogits."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    log_p = log_softmax(logits)
     count = np.maximum(mask.sum(axis=(1, 2)), 1).astype(float)             # (K,)
     nll = -np.take_along_axis(log_p, target[..., None], axis=-1)[..., 0]
     loss = np.where(mask, nll, 0.0).sum(axis=(1, 2)) / count

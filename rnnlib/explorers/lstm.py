@@ -5,7 +5,6 @@ the figure it is given; each ``*_explorer`` returns the :class:`rnnlib.widgets.E
 import inspect
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from rnnlib.experiments import memory
 from rnnlib.experiments.memory import (
@@ -16,7 +15,7 @@ from rnnlib.experiments.memory import (
 )
 from rnnlib.tasks.memory import last_marked
 from rnnlib.train import predict
-from rnnlib.widgets import Choice, Explorer, Slider
+from rnnlib.widgets import Choice, Explorer, Slider, tight_layout
 
 
 def draw_memory_run(fig, gap=20, kind="lstm", seed=0, steps=400):
@@ -57,8 +56,7 @@ def draw_carousel(fig, forget_bias=2.0, recurrent_scale=1.0, gap=40, seed=0):
            title=f"untrained, forget bias {forget_bias:.1f}, "
                  f"recurrent weights x {recurrent_scale:.2g}")
     ax.legend(loc="upper right", fontsize=8)
-    if isinstance(fig, Figure):  # a SubFigure (a panel of a larger figure) has no layout of its own
-        fig.tight_layout()
+    tight_layout(fig)
 
 
 def carousel_explorer():

@@ -1,10 +1,9 @@
 """The start notebook's smoke-check explorer: one scalar recurrence, two controls."""
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from rnnlib import activations
-from rnnlib.widgets import Choice, Explorer, Slider
+from rnnlib.widgets import Choice, Explorer, Slider, tight_layout
 
 
 def scalar_response(w, activation="tanh", x0=1.0, steps=30):
@@ -27,8 +26,7 @@ def draw_scalar_response(fig, w=0.9, activation="tanh"):
     ax.axhline(0, color="0.7", lw=0.8)
     ax.set(xlabel="t", ylabel="h(t)",
            title=f"h(t) = {activation}(w h(t-1) + x(t)), w = {w:.2f}, x(0) = 1")
-    if isinstance(fig, Figure):  # a SubFigure (a panel of a larger figure) has no layout of its own
-        fig.tight_layout()
+    tight_layout(fig)
 
 
 def start_explorer():
