@@ -35,6 +35,23 @@ def test_through_time_explorer_extremes():
     assert gradients.through_time_explorer().check_extremes(combinations=True) == 2 * 4 * 3
 
 
+@pytest.mark.parametrize("build", [gradients.products_explorer, gradients.through_time_explorer,
+                                   gradients.cliff_explorer])
+def test_explorers_refresh_to_what_they_draw(build):
+    """Every slider move changes the kept figure's artists (no new axes) and gives the figure
+    drawn from scratch, pixel for pixel; the cliff's surface is drawn once and kept."""
+    explorer = build()
+    moves = sum(len(c.extremes()) for c in explorer.controls.values()) + 1
+    assert explorer.check_refresh() == moves
+
+
+def test_deep_explorer_refreshes_within_a_view(small_results):
+    explorer = gradients.deep_explorer(small_results)
+    # every activation and init: refreshed; the other view, and back: drawn anew
+    assert explorer.check_refresh() == 4 + 3 + 1
+    assert explorer.check_refresh(combinations=True) >= 1
+
+
 def test_cliff_explorer_extremes():
     assert gradients.cliff_explorer().check_extremes() == 8
 

@@ -227,3 +227,92 @@ def test_touches_edge_sees_a_label_cut_by_the_figure_edge():
     fig.canvas.draw()
     assert not _touches_edge(fig)
     plt.close(fig)
+
+
+def _refreshing_explorer(calls, *, forget_title=False, moving=True, wide_at=None):
+    """An explorer whose update returns a Refresh: a line moved by ``a``, a title naming
+    ``a``, a choice ``kind`` that the refresh cannot handle (another structure)."""
+    from rnnlib.widgets import Refresh
+
+    def update(fig, a=1.0, kind="line"):
+        calls.append(("update", a, kind))
+        ax = fig.subplots()
+        (line,) = ax.plot([0, 1], [0, a], "o-" if kind == "dots" else "-")
+        ax.set(xlim=(0, 1), ylim=(-3, 3), title=f"a = {a:g}")
+        fig.tight_layout()
+
+        def refresh(a, kind):
+            if kind != drawn_kind:
+                return False
+            calls.append(("refresh", a, kind))
+            line.set_ydata([0, a])
+            if not forget_title:
+                ax.set_title(f"a = {a:g}" + (" " + "wide " * 30 if a == wide_at else ""))
+            return True
+
+        drawn_kind = kind
+        return Refresh(refresh, moving=(line, ax.title) if moving else ())
+
+    return Explorer(update, {"a": Slider(-2.0, 2.0, 0.5, 1.0),
+                             "kind": Choice(["line", "dots"])}, figsize=(4, 2))
+
+
+@pytest.mark.parametrize("moving", [True, False])
+def test_a_refresh_draws_what_update_draws(moving):
+    """A slider move calls the refresh, not update, and gives the picture update gives."""
+    calls = []
+    ex = _refreshing_explorer(calls, moving=moving)
+    ex.png()
+    moved = ex.png(a=-1.5)
+    assert calls == [("update", 1.0, "line"), ("refresh", -1.5, "line")]
+    scratch = _refreshing_explorer([], moving=moving)
+    scratch.png()
+    assert np.array_equal(_pixels(moved), _pixels(scratch._png({"a": -1.5}, refresh=False)))
+    ex.png(kind="dots")  # the refresh cannot draw another structure: update draws it
+    assert calls[-1] == ("update", 1.0, "dots")
+    ex.png(a=2.0, kind="dots")
+    assert calls[-1] == ("refresh", 2.0, "dots")  # the new figure's own refresh
+    assert _refreshing_explorer([], moving=moving).check_refresh() == 3  # a=-2, a=2, back
+
+
+def test_check_refresh_names_a_refresh_that_forgets_something():
+    ex = _refreshing_explorer([], forget_title=True)
+    with pytest.raises(AssertionError, match=r"refreshed to \{'a': -2.0\}, the figure differs "
+                                             r"from a new drawing in \d+ pixels"):
+        ex.check_refresh()
+
+
+def test_a_failing_refresh_is_not_called_again():
+    from rnnlib.widgets import Refresh
+
+    calls = []
+
+    def update(fig, a=0):
+        calls.append(("update", a))
+        fig.subplots().plot([0, a])
+
+        def refresh(a):
+            calls.append(("refresh", a))
+            raise RuntimeError("broken refresh")
+        return Refresh(refresh)
+
+    ex = Explorer(update, {"a": Slider(0, 2, 1, 0)})
+    ex.png()
+    with pytest.raises(RuntimeError, match="broken refresh"):
+        ex.png(a=1)
+    ex.png(a=2)  # drawn from scratch, as after a refresh that returns False
+    assert calls == [("update", 0), ("refresh", 1), ("update", 2)]
+    with pytest.raises(TypeError, match="Refresh function must be callable, got int"):
+        Refresh(3)
+
+
+def test_a_refresh_that_grows_past_the_edge_is_drawn_with_its_own_layout():
+    """A moving title that grows past the figure's edge: that move is drawn from scratch
+    with the figure's own layout (as for update), and the next move too."""
+    calls = []
+    ex = _refreshing_explorer(calls, wide_at=-2.0)
+    ex.png()
+    ex.png(a=-2.0)
+    assert calls[-2:] == [("refresh", -2.0, "line"), ("update", -2.0, "line")]
+    ex.png(a=0.5)
+    assert calls[-1] == ("update", 0.5, "line")

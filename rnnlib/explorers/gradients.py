@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.ticker import NullLocator
 
 from rnnlib import activations, deepgrad, timegrad
-from rnnlib.widgets import Choice, Explorer, Slider
+from rnnlib.widgets import Choice, Explorer, Refresh, Slider, autoscale
 
 PRODUCT_ACTIVATIONS = ("identity", "tanh", "sigmoid", "relu")
 VIEWS = deepgrad.VIEWS
@@ -41,35 +41,53 @@ def draw_products(fig, sigma_max=1.2, activation="tanh", kind="random", steps=40
                   seed=0):
     """Left: ||v J_k ... J_1|| against k for the top and bottom left singular vectors of
     W and a random direction, with the bound (gamma sigma_max)^k. Right: the singular
-    values and |eigenvalues| of W, and the line 1/gamma."""
-    w = timegrad.recurrent_weights(hidden, sigma_max, kind, rng=seed)
-    u, s, _ = np.linalg.svd(w)
-    rng = np.random.default_rng(seed + 1)
-    rand = rng.standard_normal(hidden)
-    directions = {"top singular direction": u[:, 0], "bottom singular direction": u[:, -1],
-                  "random direction": rand / np.linalg.norm(rand)}
-    gamma = activations.get(activation).gamma
-    ks = np.arange(steps + 1)
-    bound = (gamma * sigma_max) ** ks
+    values and |eigenvalues| of W, and the line 1/gamma. Returns the explorer's
+    ``refresh``: another W, activation or kind of W on the same axes."""
     ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
-    curves = []
-    for label, v in directions.items():
-        norms = _positive_or_nan(deepgrad.repeated_product_norms(w, v, steps, activation))
-        curves.append(norms)
-        ax1.semilogy(ks, norms, label=label)
-    ax1.semilogy(ks, bound, "k--", lw=1, label=r"bound $(\gamma\,\sigma_{max})^k$")
-    _log_limits(ax1, *curves)
-    ax1.set(xlabel="k (number of factors diag(f') W)", ylabel="||v J ... J||",
-            title=f"{activation}, {_kind_label(kind, sigma_max)}, "
-                  rf"$\sigma_{{max}}$ = {sigma_max:.2f}")
+    labels = ("top singular direction", "bottom singular direction", "random direction")
+    products = [ax1.semilogy([], [], label=label)[0] for label in labels]
+    bound = ax1.semilogy([], [], "k--", lw=1, label=r"bound $(\gamma\,\sigma_{max})^k$")[0]
+    ax1.set(xlabel="k (number of factors diag(f') W)", ylabel="||v J ... J||")
     ax1.legend(fontsize=7, loc="best")
-    eig = np.sort(np.abs(np.linalg.eigvals(w)))[::-1]
-    ax2.plot(s, ".", label="singular values")
-    ax2.plot(eig, ".", label="|eigenvalues| (computed)")
-    ax2.axhline(1 / gamma, color="k", ls="--", lw=1, label=r"$1/\gamma$")
+    singular = ax2.plot([], [], ".", label="singular values")[0]
+    eigen = ax2.plot([], [], ".", label="|eigenvalues| (computed)")[0]
+    one_over_gamma = ax2.axhline(1.0, color="k", ls="--", lw=1, label=r"$1/\gamma$")
     ax2.set(xlabel="index", ylabel="value", title="W's spectrum")
     ax2.legend(fontsize=7)
+
+    def show(sigma_max, activation, kind):
+        w = timegrad.recurrent_weights(hidden, sigma_max, kind, rng=seed)
+        u, s, _ = np.linalg.svd(w)
+        rand = np.random.default_rng(seed + 1).standard_normal(hidden)
+        gamma = activations.get(activation).gamma
+        ks = np.arange(steps + 1)
+        curves = []
+        for line, v in zip(products, (u[:, 0], u[:, -1], rand / np.linalg.norm(rand)),
+                           strict=True):
+            curves.append(_positive_or_nan(
+                deepgrad.repeated_product_norms(w, v, steps, activation)))
+            line.set_data(ks, curves[-1])
+        bound.set_data(ks, (gamma * sigma_max) ** ks)
+        autoscale(ax1)
+        _log_limits(ax1, *curves)
+        ax1.set_title(f"{activation}, {_kind_label(kind, sigma_max)}, "
+                      rf"$\sigma_{{max}}$ = {sigma_max:.2f}")
+        eig = np.sort(np.abs(np.linalg.eigvals(w)))[::-1]
+        singular.set_data(np.arange(s.size), s)
+        eigen.set_data(np.arange(eig.size), eig)
+        one_over_gamma.set_ydata([1 / gamma, 1 / gamma])
+        autoscale(ax2)
+
+    def refresh(*, steps=steps, hidden=hidden, seed=seed, **moved):
+        if (steps, hidden, seed) != drawn:
+            return False
+        show(**moved)
+        return True
+
+    drawn = (steps, hidden, seed)
+    show(sigma_max, activation, kind)
     fig.tight_layout()
+    return refresh
 
 
 def products_explorer():
@@ -92,53 +110,82 @@ def draw_deep(fig, activation="elu", init="pytorch", view="batch", results=None)
     """Left: per layer, log10 of the norm of the gradient w.r.t. each neuron's incoming
     weights (``view="batch"``: one dot per neuron, batch gradient; ``"instances"``: the
     spread over all images and neurons, quantile bands, and the dots of one image).
-    Right: the median per layer for every activation run with this initialisation."""
+    Right: the median per layer for every activation run with this initialisation.
+    Returns the explorer's ``refresh``: another activation or initialisation, same view."""
     if not results:
         raise ValueError("results must be a dict {(activation, init): NeuronGradients}")
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
+    _deep_result(results, activation, init)
+    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]}, sharey=False)
+    if view == "instances":
+        bands = [ax1.fill_between([], [], [], color=color, label=label) for color, label in
+                 (("0.9", "min..max"), ("0.75", "1%..99%"), ("0.55", "25%..75%"))]
+    # one artist for all the dots: one draw call, not one per layer
+    dots = ax1.plot([], [], ".", ms=1, alpha=0.4, rasterized=True)[0]
+    median = ax1.plot([], [], "k-", lw=1.2,
+                      label="median over neurons" if view == "batch" else "median")[0]
+    ax1.legend(fontsize=7, loc="lower right")
+    ax2.set(xlabel="layer", ylabel=r"median $\log_{10}\,\|\nabla_{W_{neuron}} Div\|$")
+    acts = _deep_activations(results, init)
+    medians = {act: ax2.plot([], [], "-", color=COLORS.get(act), label=act)[0] for act in acts}
+    legend = ax2.legend(fontsize=7)
+
+    def show(activation, init):
+        res = _deep_result(results, activation, init)
+        rng = np.random.default_rng(0)
+        layers = res.layers
+        per_layer = (res.batch_log10 if view == "batch"
+                     else [v[0] for v in res.instance_examples])  # instances: one image
+        dots_x = [layer + rng.uniform(-0.3, 0.3, size=vals.size)
+                  for layer, vals in zip(layers, per_layer, strict=True)]
+        dots.set_data(np.concatenate(dots_x), np.concatenate(per_layer))
+        dots.set_color(COLORS.get(activation, "C0"))
+        if view == "batch":
+            median.set_data(layers, res.batch_median())
+            kind = "batch gradient"
+        else:
+            for band, (lo, hi) in zip(bands, ((0.0, 1.0), (0.01, 0.99), (0.25, 0.75)),
+                                      strict=True):
+                band.set_data(layers, res.quantile(lo), res.quantile(hi))
+            median.set_data(layers, res.quantile(0.5))
+            kind = f"individual instances (all {res.n_instances}; dots: one image)"
+        autoscale(ax1)
+        ax1.set(xlabel=f"layer (1 = first hidden, {res.n_layers} = output)",
+                ylabel=r"$\log_{10}\,\|\nabla_{W_{neuron}} Div\|$",
+                title=f"{activation}, {init} init: {kind}")
+        for (act, line), handle in zip(medians.items(), legend.legend_handles, strict=True):
+            other = results[(act, init)]
+            line.set_data(other.layers, other.median(view))
+            for artist in (line, handle):  # this activation's curve is the thick one
+                artist.set_linewidth(2.5 if act == activation else 1)
+        autoscale(ax2)
+        ax2.set_title(f"medians, {init} init")
+
+    def refresh(activation, init, view, results):
+        if view != drawn_view or results is not drawn_results or (
+                _deep_activations(results, init) != acts):
+            return False
+        show(activation, init)
+        return True
+
+    drawn_view, drawn_results = view, results
+    show(activation, init)
+    fig.tight_layout()
+    return refresh
+
+
+def _deep_result(results, activation, init):
     key = (activation, init)
     if key not in results:
         raise ValueError(f"no result for activation={activation!r}, init={init!r}; "
                          f"available: {sorted(results)}")
-    res = results[key]
-    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]}, sharey=False)
-    rng = np.random.default_rng(0)
-    layers = res.layers
-    if view == "batch":  # one artist for all the dots: one draw call, not one per layer
-        dots_x = [layer + rng.uniform(-0.3, 0.3, size=vals.size)
-                  for layer, vals in zip(layers, res.batch_log10, strict=True)]
-        ax1.plot(np.concatenate(dots_x), np.concatenate(res.batch_log10), ".", ms=1,
-                 color=COLORS.get(activation, "C0"), alpha=0.4, rasterized=True)
-        ax1.plot(layers, res.batch_median(), "k-", lw=1.2, label="median over neurons")
-        kind = "batch gradient"
-    elif view == "instances":
-        ax1.fill_between(layers, res.quantile(0.0), res.quantile(1.0), color="0.9",
-                         label="min..max")
-        ax1.fill_between(layers, res.quantile(0.01), res.quantile(0.99), color="0.75",
-                         label="1%..99%")
-        ax1.fill_between(layers, res.quantile(0.25), res.quantile(0.75), color="0.55",
-                         label="25%..75%")
-        dots_x = [layer + rng.uniform(-0.3, 0.3, size=vals.shape[1])
-                  for layer, vals in zip(layers, res.instance_examples, strict=True)]
-        ax1.plot(np.concatenate(dots_x), np.concatenate([v[0] for v in res.instance_examples]),
-                 ".", ms=1, color=COLORS.get(activation, "C0"), alpha=0.4, rasterized=True)
-        ax1.plot(layers, res.quantile(0.5), "k-", lw=1.2, label="median")
-        kind = f"individual instances (all {res.n_instances}; dots: one image)"
-    else:
-        raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
-    ax1.set(xlabel=f"layer (1 = first hidden, {res.n_layers} = output)",
-            ylabel=r"$\log_{10}\,\|\nabla_{W_{neuron}} Div\|$",
-            title=f"{activation}, {init} init: {kind}")
-    ax1.legend(fontsize=7, loc="lower right")
-    for (act, ini), other in sorted(results.items()):
-        if ini != init:
-            continue
-        curve = other.median(view)
-        ax2.plot(other.layers, curve, "-", color=COLORS.get(act), label=act,
-                 lw=2.5 if act == activation else 1)
-    ax2.set(xlabel="layer", ylabel=r"median $\log_{10}\,\|\nabla_{W_{neuron}} Div\|$",
-            title=f"medians, {init} init")
-    ax2.legend(fontsize=7)
-    fig.tight_layout()
+    return results[key]
+
+
+def _deep_activations(results, init):
+    """The activations run with ``init``, sorted (the right panel's curves)."""
+    return sorted(act for act, ini in results if ini == init)
 
 
 def draw_deep_grid(fig, results, init="pytorch", view="batch"):
@@ -212,27 +259,45 @@ def draw_through_time(fig, sigma_max=1.0, activation="tanh", kind="random", step
                       hidden=32, seed=0):
     """Left: ||dh_T/dh_t|| against T - t for a random vanilla RNN, with the bound
     (gamma sigma_max)^(T - t). Right: ||h_t - h'_t|| / ||h_0 - h'_0|| for two runs that
-    differ only in their initial state."""
-    rnn = timegrad.unrolled_rnn(sigma_max, hidden=hidden, steps=steps, kind=kind, rng=seed)
-    norms = _positive_or_nan(timegrad.jacobian_norms(rnn, activation)[::-1])  # by lag
-    lags = np.arange(steps + 1)
-    bound = timegrad.pascanu_bound(sigma_max, activation, lags)
-    gamma = activations.get(activation).gamma
+    differ only in their initial state. Returns the explorer's ``refresh``: another W,
+    activation or kind of W on the same axes."""
     ax1, ax2 = fig.subplots(1, 2)
-    ax1.semilogy(lags, norms, "o-", ms=2, label=r"$\|\partial h_T/\partial h_t\|$")
-    ax1.semilogy(lags, bound, "k--", lw=1, label=r"bound $(\gamma\,\sigma_{max})^{T-t}$")
-    _log_limits(ax1, norms)
-    sure = "vanishing guaranteed" if gamma * sigma_max < 1 else "no guarantee"
-    ax1.set(xlabel="T - t (steps back)", ylabel="spectral norm",
-            title=f"{activation}, {_kind_label(kind, sigma_max)}\n"
-                  rf"$\gamma\,\sigma_{{max}}$ = {gamma * sigma_max:.2f}: {sure}")
+    norms_line = ax1.semilogy([], [], "o-", ms=2, label=r"$\|\partial h_T/\partial h_t\|$")[0]
+    bound_line = ax1.semilogy([], [], "k--", lw=1,
+                              label=r"bound $(\gamma\,\sigma_{max})^{T-t}$")[0]
+    ax1.set(xlabel="T - t (steps back)", ylabel="spectral norm")
     ax1.legend(fontsize=7)
-    forget = _positive_or_nan(timegrad.forgetting(rnn, activation))
-    ax2.semilogy(np.arange(steps + 1), forget, "o-", ms=2, color="tab:purple")
-    _log_limits(ax2, forget)
+    forget_line = ax2.semilogy([], [], "o-", ms=2, color="tab:purple")[0]
     ax2.set(xlabel="t", ylabel=r"$\|h_t - h'_t\| \,/\, \|h_0 - h'_0\|$",
             title="forward pass: two initial states,\nsame inputs (C20)")
+
+    def show(sigma_max, activation, kind):
+        rnn = timegrad.unrolled_rnn(sigma_max, hidden=hidden, steps=steps, kind=kind, rng=seed)
+        norms = _positive_or_nan(timegrad.jacobian_norms(rnn, activation)[::-1])  # by lag
+        lags = np.arange(steps + 1)
+        norms_line.set_data(lags, norms)
+        bound_line.set_data(lags, timegrad.pascanu_bound(sigma_max, activation, lags))
+        autoscale(ax1)
+        _log_limits(ax1, norms)
+        gamma = activations.get(activation).gamma
+        sure = "vanishing guaranteed" if gamma * sigma_max < 1 else "no guarantee"
+        ax1.set_title(f"{activation}, {_kind_label(kind, sigma_max)}\n"
+                      rf"$\gamma\,\sigma_{{max}}$ = {gamma * sigma_max:.2f}: {sure}")
+        forget = _positive_or_nan(timegrad.forgetting(rnn, activation))
+        forget_line.set_data(np.arange(steps + 1), forget)
+        autoscale(ax2)
+        _log_limits(ax2, forget)
+
+    def refresh(*, steps=steps, hidden=hidden, seed=seed, **moved):
+        if (steps, hidden, seed) != drawn:
+            return False
+        show(**moved)
+        return True
+
+    drawn = (steps, hidden, seed)
+    show(sigma_max, activation, kind)
     fig.tight_layout()
+    return refresh
 
 
 def through_time_explorer():
@@ -260,31 +325,50 @@ def draw_cliff(fig, lr=0.02, clip=2.0, w0=7.0, b0=-3.0, iterations=60, steps=CLI
                grid=120):
     """Left: log10 E(w, b) of the one-unit network h_t = w sigmoid(h_{t-1}) + b, with two
     gradient-descent paths from (w0, b0): plain, and with the gradient's norm clipped to
-    ``clip``. Right: the loss along both paths."""
+    ``clip``. Right: the loss along both paths. Returns the explorer's ``refresh``: new
+    paths on the same surface."""
     ws = np.linspace(*CLIFF_W, grid)
     bs = np.linspace(*CLIFF_B, grid)
     ww, bb = np.meshgrid(ws, bs)
     e = (timegrad.cliff_forward(ww, bb, steps) - 0.7) ** 2
-    plain = timegrad.descend(w0, b0, lr, iterations, steps=steps)
-    clipped = timegrad.descend(w0, b0, lr, iterations, clip=clip, steps=steps)
     ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
     mesh = ax1.pcolormesh(ww, bb, np.log10(e + 1e-12), shading="auto", cmap="viridis",
                           rasterized=True)
     fig.colorbar(mesh, ax=ax1, label="log10 E")
-    for run, color, label in [(plain, "red", "plain"),
-                              (clipped, "orange", f"clipped at {clip:.3g}")]:
-        ax1.plot(run["path"][:, 0], run["path"][:, 1], ".-", color=color, ms=4, lw=1,
-                 label=label)
+    paths = [ax1.plot([], [], ".-", color=color, ms=4, lw=1, label=" ")[0]
+             for color in ("red", "orange")]
     ax1.set(xlim=CLIFF_W, ylim=CLIFF_B, xlabel="w", ylabel="b",
             title=rf"$E = (h_{{{steps}}} - 0.7)^2$,  $h_t = w\,\sigma(h_{{t-1}}) + b$")
-    ax1.legend(fontsize=7, loc="lower left")
-    ax2.semilogy(plain["loss"], ".-", color="red", ms=3,
-                 label=f"plain (largest |g| {plain['grad_norm'].max():.2g})")
-    ax2.semilogy(clipped["loss"], ".-", color="orange", ms=3, label=f"clipped at {clip:.3g}")
-    ax2.set(xlabel="iteration", ylabel="E", title=f"gradient descent, lr = {lr:.3g}")
+    losses = [ax2.semilogy([], [], ".-", color=color, ms=3, label=" ")[0]
+              for color in ("red", "orange")]
+    ax2.set(xlabel="iteration", ylabel="E")
     ax2.yaxis.set_minor_locator(NullLocator())  # ~80 minor ticks over these decades: noise
-    ax2.legend(fontsize=7)
+    legends = [ax1.legend(fontsize=7, loc="lower left"), ax2.legend(fontsize=7)]
+
+    def descend(lr, clip, w0, b0, iterations):
+        plain = timegrad.descend(w0, b0, lr, iterations, steps=steps)
+        clipped = timegrad.descend(w0, b0, lr, iterations, clip=clip, steps=steps)
+        labels = [["plain", f"clipped at {clip:.3g}"],
+                  [f"plain (largest |g| {plain['grad_norm'].max():.2g})",
+                   f"clipped at {clip:.3g}"]]
+        for i, run in enumerate((plain, clipped)):
+            paths[i].set_data(run["path"][:, 0], run["path"][:, 1])
+            losses[i].set_data(np.arange(run["loss"].size), run["loss"])
+            for legend, label in zip(legends, labels, strict=True):
+                legend.get_texts()[i].set_text(label[i])
+        autoscale(ax2)
+        ax2.set_title(f"gradient descent, lr = {lr:.3g}")
+
+    def refresh(*, iterations=iterations, steps=steps, grid=grid, **moved):
+        if (steps, grid) != (draw_steps, draw_grid):  # another surface: draw anew
+            return False
+        descend(iterations=iterations, **moved)
+        return True
+
+    draw_steps, draw_grid = steps, grid
+    descend(lr, clip, w0, b0, iterations)
     fig.tight_layout()
+    return Refresh(refresh, moving=(*paths, legends[0], ax2))  # the surface stays
 
 
 def cliff_slice(b=-3.0, w=(4.0, 10.0), steps=CLIFF_STEPS, points=601):
