@@ -262,8 +262,9 @@ class Explorer:
         self.button = button
         self.fixed = dict(fixed or {})
         self._box = None
-        self._layout = None  # axes positions of the first drawing, reused by ``png``
-        self._layout_clips = False  # whether that first drawing itself overflows its edges
+        self._layout = None  # axes positions of the first drawing (or of the last one that
+        # had to be laid out again), reused by ``png``
+        self._layout_clips = False  # whether that drawing itself overflows its edges
         self._canvas = None  # the figure ``png`` redraws (not pyplot's: never shown by itself)
         self._drawn = []  # button explorers: (settings, PNG bytes) of the settings drawn
         self._refresh = None  # the Refresh the last ``update`` on the kept figure returned
@@ -306,10 +307,12 @@ class Explorer:
         For speed (a redraw should take well under 0.1 s): one figure and canvas are kept
         and redrawn (Matplotlib's text and tick caches stay warm), the layout that the first
         call computed (``fig.tight_layout()`` in ``update``, which costs a whole extra draw)
-        is reused by later calls with the same number of axes, and the PNG is encoded from
+        is reused by later calls with the same number of axes (another number of axes is
+        laid out anew), and the PNG is encoded from
         the drawn pixels (``savefig`` would draw the figure once more). If the reused layout
         clips something the first drawing did not (a longer title, wider tick labels), the
-        figure is drawn again with its own layout, as :meth:`render` gives it. When the
+        figure is drawn again with its own layout, as :meth:`render` gives it, and that
+        layout is kept for the moves that follow. When the
         last ``update`` returned a ``refresh`` (see the module docstring), it is asked to
         bring the kept figure to the new settings first. A button explorer returns the PNG
         it kept for the same settings (see the class docstring)."""
@@ -336,25 +339,35 @@ class Explorer:
             if self._layout_clips or not _touches_edge(fig):
                 return _drawn_png(fig)
             return self._draw_own_layout(settings)  # something grew past the edge
+        if self._layout is None:
+            return self._draw_own_layout(settings)
         fig.clear()
         self._refresh = None
-        if self._layout is None:  # the first drawing: its own layout, remembered
-            self._keep(self.update(fig, **settings))
-            self._draw()
-            self._layout = [ax.get_position(original=True) for ax in fig.axes]
-            self._layout_clips = _touches_edge(fig)
-            return _drawn_png(fig)
         with _no_tight_layout():
             self._keep(self.update(fig, **settings))
-        reused = len(fig.axes) == len(self._layout)
-        if reused:
-            for ax, position in zip(fig.axes, self._layout, strict=True):
-                ax.set_position(position)
+        if len(fig.axes) != len(self._layout):  # another number of axes: its own layout
+            return self._draw_own_layout(settings)
+        for ax, position in zip(fig.axes, self._layout, strict=True):
+            ax.set_position(position)
         self._draw()
         # A reused layout that clips what the first drawing did not (a longer title, wider
         # tick labels): draw again with this figure's own layout, as ``render`` gives it.
-        if reused and not self._layout_clips and _touches_edge(fig):
+        if not self._layout_clips and _touches_edge(fig):
             return self._draw_own_layout(settings)
+        return _drawn_png(fig)
+
+    def _draw_own_layout(self, settings):
+        """Draw from scratch with the figure's own layout (``fig.tight_layout()`` in
+        ``update``), and keep that layout for the moves that follow: the first drawing's,
+        or one with room for what grew past the edge of the layout before (the figure
+        then stays as it is instead of jumping back)."""
+        fig = self._canvas
+        fig.clear()
+        self._refresh = None
+        self._keep(self.update(fig, **settings))
+        self._draw()
+        self._layout = [ax.get_position(original=True) for ax in fig.axes]
+        self._layout_clips = _touches_edge(fig)
         return _drawn_png(fig)
 
     def _keep(self, refresh):
@@ -393,16 +406,6 @@ class Explorer:
             return False
         self._refresh = refresh
         return True
-
-    def _draw_own_layout(self, settings):
-        """Draw from scratch with the figure's own layout (not kept for a refresh: the next
-        move draws from scratch with the first layout again)."""
-        fig = self._canvas
-        fig.clear()
-        self._refresh = None
-        self.update(fig, **settings)
-        fig.canvas.draw()
-        return _drawn_png(fig)
 
     def _cases(self, combinations):
         names = list(self.controls)
@@ -443,10 +446,10 @@ class Explorer:
             if moved._refreshed(settings):
                 moved._draw_moving()
                 if not moved._layout_clips and _touches_edge(moved._canvas):
-                    moved._png(case, refresh=False)  # png draws this one from scratch
-                    continue
-                refreshes += 1
-                got = _drawn_png(moved._canvas)
+                    got = moved._draw_own_layout(settings)  # as png does: laid out anew
+                else:
+                    refreshes += 1
+                    got = _drawn_png(moved._canvas)
             else:
                 got = moved._png(case, refresh=False)
             want = scratch._png(case, refresh=False)

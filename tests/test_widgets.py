@@ -85,15 +85,16 @@ def test_png_redoes_the_layout_when_the_reused_one_would_clip():
 
     ex = Explorer(update, {"lines": Slider(1, 3, 1, 1)}, figsize=(4, 2))
     ex.png(lines=1)
+    first = list(ex._layout)
     data = ex.png(lines=3)
     fig = ex.render(lines=3)  # its own layout: nothing clipped
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     plt.close(fig)
     assert np.array_equal(_pixels(data), _pixels(buffer.getvalue()))  # the same picture
-    with _no_tight_layout():  # the reused layout alone would clip the title
+    with _no_tight_layout():  # the first layout alone would clip the title
         fig = ex.render(lines=3)
-    for ax, position in zip(fig.axes, ex._layout, strict=True):
+    for ax, position in zip(fig.axes, first, strict=True):
         ax.set_position(position)
     fig.canvas.draw()
     assert _touches_edge(fig)
@@ -308,11 +309,36 @@ def test_a_failing_refresh_is_not_called_again():
 
 def test_a_refresh_that_grows_past_the_edge_is_drawn_with_its_own_layout():
     """A moving title that grows past the figure's edge: that move is drawn from scratch
-    with the figure's own layout (as for update), and the next move too."""
+    with the figure's own layout (as for update), which the next moves keep."""
     calls = []
     ex = _refreshing_explorer(calls, wide_at=-2.0)
     ex.png()
+    first = [box.bounds for box in ex._layout]
     ex.png(a=-2.0)
     assert calls[-2:] == [("refresh", -2.0, "line"), ("update", -2.0, "line")]
     ex.png(a=0.5)
-    assert calls[-1] == ("update", 0.5, "line")
+    assert calls[-1] == ("refresh", 0.5, "line")
+    assert [box.bounds for box in ex._layout] == first  # update's own layout at a = -2
+
+
+def test_a_layout_that_clips_is_replaced_for_the_moves_that_follow():
+    """With a figure whose own layout changes (a title of 1 to 3 lines), png keeps the
+    layout of the last drawing that had to be laid out again: back on one line, the figure
+    does not jump back, and it is not laid out again."""
+    layouts = []
+
+    def update(fig, lines=1):
+        ax = fig.subplots()
+        ax.plot([0, 1])
+        ax.set_title("\n".join(["a title"] * int(lines)))
+        fig.tight_layout()
+        layouts.append(lines)
+
+    ex = Explorer(update, {"lines": Slider(1, 3, 1, 1)}, figsize=(4, 2))
+    ex.png(lines=1)
+    first = [box.bounds for box in ex._layout]
+    ex.png(lines=3)
+    taller = [box.bounds for box in ex._layout]
+    assert taller != first and layouts == [1, 3, 3]  # drawn again with its own layout
+    ex.png(lines=1)
+    assert [box.bounds for box in ex._layout] == taller and layouts == [1, 3, 3, 1]
