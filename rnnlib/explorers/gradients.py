@@ -92,9 +92,7 @@ def draw_products(fig, sigma_max=1.2, activation="tanh", kind="random", steps=40
 
 def products_explorer():
     """sigma_max, activation and kind of W for :func:`draw_products`."""
-    # a redraw takes about 0.05 s: dragging over the slider's 78 steps would queue 4 s of
-    # them, so the figure is redrawn when the slider is released
-    return Explorer(draw_products, _matrix_controls(1.2), figsize=(10, 3.6), continuous=False)
+    return Explorer(draw_products, _matrix_controls(1.2), figsize=(10, 3.6))
 
 
 def _matrix_controls(sigma_max):
@@ -303,8 +301,7 @@ def draw_through_time(fig, sigma_max=1.0, activation="tanh", kind="random", step
 
 def through_time_explorer():
     """sigma_max, activation and kind of W for :func:`draw_through_time`."""
-    return Explorer(draw_through_time, _matrix_controls(1.0), figsize=(10, 3.6),
-                    continuous=False)  # redrawn on release (see products_explorer)
+    return Explorer(draw_through_time, _matrix_controls(1.0), figsize=(10, 3.6))
 
 
 def _kind_label(kind, sigma_max):
@@ -400,5 +397,4 @@ def cliff_explorer():
                      "clip": Slider(0.5, 20.0, 0.5, 2.0),
                      "w0": Slider(4.0, 15.0, 0.5, 7.0),
                      "b0": Slider(-10.0, 3.0, 0.5, -3.0)},
-                    figsize=(10, 3.8),
-                    continuous=False)  # redrawn on release (see products_explorer)
+                    figsize=(10, 3.8))
