@@ -19,7 +19,23 @@ above an output area of fixed height, so every explorer looks and behaves alike:
   it drew to other settings by changing its artists (creating an axes costs about 10 ms,
   drawing one 10-20 ms), and which artists it changes, so that the rest is drawn once and
   kept as pixels. A slider move calls it instead of ``update``;
-  :meth:`Explorer.check_refresh` checks that it draws what ``update`` draws.
+  :meth:`Explorer.check_refresh` checks that it draws what ``update`` draws:
+
+      def update(fig, w=0.9, steps=30):
+          ax = fig.subplots()
+          (line,) = ax.plot([], [])
+
+          def show(w, steps=steps):
+              if steps != drawn_steps:
+                  return False  # not this figure's: the explorer calls update
+              line.set_data(range(steps), w ** np.arange(steps))
+              ax.set_title(f"w = {w:g}")
+              autoscale(ax)
+              return True
+
+          drawn_steps = steps
+          show(w)
+          return Refresh(show)
 * An exception inside ``update`` is shown in the output area, not lost in a log.
 """
 
@@ -229,7 +245,8 @@ class Explorer:
     """Controls above a fixed-height figure that ``update(fig, **params)`` redraws.
 
     update    : function drawing on the figure it is given; keyword arguments are the
-                controls' names.
+                controls' names. It may return a :class:`Refresh` (or its function) that
+                later slider moves call instead, on the same figure.
     controls  : dict name -> :class:`Slider` or :class:`Choice`.
     figsize   : Matplotlib figure size in inches.
     continuous: redraw while a slider is dragged (True) or only on release (False).

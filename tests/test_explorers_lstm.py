@@ -17,6 +17,8 @@ def test_memory_explorer_extremes():
 
 def test_carousel_explorer_extremes():
     assert carousel_explorer().check_extremes() == 4
+    # every move refreshes the curves and title over the axes drawn once, as a new drawing
+    assert carousel_explorer().check_refresh() == 4 + 1
 
 
 def test_memory_explorer_rejects_unknown_kind():

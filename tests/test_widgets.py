@@ -342,3 +342,18 @@ def test_a_layout_that_clips_is_replaced_for_the_moves_that_follow():
     assert taller != first and layouts == [1, 3, 3]  # drawn again with its own layout
     ex.png(lines=1)
     assert [box.bounds for box in ex._layout] == taller and layouts == [1, 3, 3, 1]
+
+
+def test_the_module_docstrings_refresh_example_works():
+    """The example of a refresh in rnnlib.widgets' docstring, run as written."""
+    import textwrap
+
+    import rnnlib.widgets as widgets
+
+    doc = widgets.__doc__
+    example = textwrap.dedent(doc[doc.index("      def update(fig, w=0.9, steps=30):"):
+                                  doc.index("return Refresh(show)") + len("return Refresh(show)")])
+    space = {"np": np, "Refresh": widgets.Refresh, "autoscale": widgets.autoscale}
+    exec(example, space)
+    ex = Explorer(space["update"], {"w": Slider(-1.0, 1.0, 0.1, 0.9)})
+    assert ex.check_refresh() == 3  # to -1, to 1, back to 0.9: all refreshed
