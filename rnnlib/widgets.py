@@ -87,13 +87,13 @@ def tight_layout(fig):
 
 
 def autoscale(ax):
-    """Limits from the axes' data again, as a new axes gets them: for a refresh that has
-    changed its artists' data (limits set earlier, by hand or by ``set_ylim``, are undone).
+    """Limits from the axes' data, as a new axes gets them: for a refresh that has changed
+    its artists' data (limits set before, by hand or by ``set_ylim``, are undone).
 
-    The data limits of a line placed partly in axes coordinates (``axhline``) are found
-    through the axes' current box and view, which round-off then shows in the last bit:
-    they are computed in one fixed box and view here, so that they come out the same
-    whatever the axes showed before and wherever the layout has put it."""
+    The data limits of a line given partly in axes coordinates (``axhline``) are computed
+    through the axes' box and view, and round-off makes them depend on those in the last
+    bit. They are computed in one fixed box and view here, so that they are the same
+    whatever the axes showed before and wherever the layout put it."""
     position, in_layout = ax.get_position(original=True), ax.get_in_layout()
     ax.set_position([0.0, 0.0, 1.0, 1.0])
     ax.set(xlim=(1.0, 10.0), ylim=(1.0, 10.0))
@@ -228,7 +228,9 @@ class Refresh:
     moving:   the artists (lines, legends, texts or whole axes) that ``function`` changes,
               when nothing else in the figure ever does: the rest is then drawn once and
               kept as pixels, and a move draws only these, on top, in this order
-              (Matplotlib's blitting). Empty: a move redraws the whole figure.
+              (Matplotlib's blitting). So whatever covers a moving artist (a legend, the
+              axes' spines) must be listed too, after it. Empty: a move redraws the
+              whole figure.
     """
 
     function: Callable
@@ -286,6 +288,7 @@ class Explorer:
         self._drawn = []  # button explorers: (settings, PNG bytes) of the settings drawn
         self._refresh = None  # the Refresh the last ``update`` on the kept figure returned
         self._background = None  # the kept figure's pixels without its moving artists
+        self._blit = True  # False: moving artists drawn in place (check_refresh's reference)
 
     # ----------------------------------------------------------- without a browser
     def defaults(self):
@@ -394,25 +397,36 @@ class Explorer:
         self._refresh = refresh if isinstance(refresh, Refresh) else None
 
     def _draw(self):
-        """Draw the kept figure; with moving artists, the rest first, kept as pixels."""
-        fig, moving = self._canvas, self._refresh.moving if self._refresh else ()
+        """Draw the kept figure. With moving artists: the rest first, kept as pixels, then
+        the moving artists on top, in their order. The refresh is kept only once the
+        drawing has succeeded: a drawing that fails leaves no pixels to draw moves on."""
+        fig, refresh = self._canvas, self._refresh
+        self._refresh = self._background = None
+        moving = refresh.moving if refresh is not None and self._blit else ()
         for artist in moving:
             artist.set_animated(True)  # left out of canvas.draw(), drawn on top below
         fig.canvas.draw()
         if moving:
-            self._background = fig.canvas.copy_from_bbox(fig.bbox)
+            background = fig.canvas.copy_from_bbox(fig.bbox)
             for artist in moving:
                 fig.draw_artist(artist)
+            self._background = background
+        self._refresh = refresh
 
     def _draw_moving(self):
-        """Draw a refreshed figure: only its moving artists over the kept pixels, if any."""
+        """Draw a refreshed figure: only its moving artists over the kept pixels, if any
+        (if this fails, the next move draws from scratch)."""
         fig, moving = self._canvas, self._refresh.moving
-        if not moving:
-            fig.canvas.draw()
-            return
-        fig.canvas.restore_region(self._background)
-        for artist in moving:
-            fig.draw_artist(artist)
+        try:
+            if self._background is None:
+                fig.canvas.draw()
+                return
+            fig.canvas.restore_region(self._background)
+            for artist in moving:
+                fig.draw_artist(artist)
+        except Exception:
+            self._refresh = None
+            raise
 
     def _refreshed(self, settings):
         """Whether the kept figure's refresh brought it to ``settings``."""
@@ -447,16 +461,20 @@ class Explorer:
     def check_refresh(self, combinations=False):
         """Move through the cases of :meth:`check_extremes` one after another, as a student
         moves the controls, then back to the defaults; at each, the picture that ``update``'s
-        ``refresh`` makes of the kept figure must be the picture that ``update`` draws from
-        scratch (pixel for pixel, same layout). Returns how many moves ``refresh`` made
-        (0 if ``update`` returns none); raises AssertionError naming the first case that
-        differs and how many pixels do."""
-        def fresh():
+        ``refresh`` makes of the kept figure (its moving artists drawn over the kept pixels)
+        must be the picture that ``update`` draws from scratch with every artist in place,
+        as :meth:`render` does (pixel for pixel, same layout). Returns how many moves
+        ``refresh`` made (0 if ``update`` returns none); raises AssertionError naming the
+        first case that differs and how many pixels do."""
+        def fresh(blit):
             ex = Explorer(self.update, self.controls, figsize=self.figsize, fixed=self.fixed)
+            ex._blit = blit
             ex._png({})  # the defaults: the first layout, and a refresh to follow
             return ex
 
-        moved, scratch = fresh(), fresh()
+        # the reference draws every artist in place, as render does: moving artists drawn
+        # on top of something that should cover them (a legend, the axes' spines) show
+        moved, scratch = fresh(blit=True), fresh(blit=False)
         refreshes = 0
         for case in [*self._cases(combinations), {}]:
             settings = moved._settings(case)

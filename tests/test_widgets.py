@@ -27,7 +27,7 @@ def test_render_passes_control_values_to_update():
     ex = Explorer(update, {"a": Slider(0.0, 1.0, 0.1, 0.5),
                            "scale": Slider(-2.0, 2.0, 0.5, 0.0, log=True)},
                   fixed={"kind": "fixed"})
-    ex.render(a=0.7)
+    plt.close(ex.render(a=0.7))
     assert seen == {"a": 0.7, "kind": "fixed", "scale": 1.0}  # log slider: 10**0
     ex = Explorer(update, {"a": Slider(0.0, 1.0, 0.1, 0.5), "kind": Choice(["x", "y"]),
                            "scale": Slider(-2.0, 2.0, 0.5, 0.0, log=True)})
@@ -252,7 +252,7 @@ def _refreshing_explorer(calls, *, forget_title=False, moving=True, wide_at=None
             return True
 
         drawn_kind = kind
-        return Refresh(refresh, moving=(line, ax.title) if moving else ())
+        return Refresh(refresh, moving=(line, *ax.spines.values(), ax.title) if moving else ())
 
     return Explorer(update, {"a": Slider(-2.0, 2.0, 0.5, 1.0),
                              "kind": Choice(["line", "dots"])}, figsize=(4, 2))
@@ -357,3 +357,62 @@ def test_the_module_docstrings_refresh_example_works():
     exec(example, space)
     ex = Explorer(space["update"], {"w": Slider(-1.0, 1.0, 0.1, 0.9)})
     assert ex.check_refresh() == 3  # to -1, to 1, back to 0.9: all refreshed
+
+
+def test_check_refresh_sees_a_moving_line_drawn_over_what_covers_it():
+    """Blitting draws the moving artists last: a legend that covers a moving line must be
+    moving too, or the line is drawn over it, which render never shows."""
+    from rnnlib.widgets import Refresh
+
+    def make(moving_legend):
+        def update(fig, a=1.0):
+            ax = fig.subplots()
+            (line,) = ax.plot([0, 1], [0, a], lw=8, label="a line under the legend")
+            ax.set(xlim=(0, 1), ylim=(-0.5, 0.5))
+            legend = ax.legend(loc="center")
+            fig.tight_layout()
+
+            def refresh(a):
+                line.set_ydata([0, a])
+                return True
+            spines = ax.spines.values()  # the line reaches them: they cover it
+            return Refresh(refresh, moving=(line, *spines, legend) if moving_legend
+                           else (line, *spines))
+
+        return Explorer(update, {"a": Slider(-1.0, 1.0, 0.5, 0.0)}, figsize=(4, 2))
+
+    assert make(moving_legend=True).check_refresh() == 3
+    with pytest.raises(AssertionError, match=r"differs from a new drawing in \d+ pixels"):
+        make(moving_legend=False).check_refresh()
+
+
+def test_a_drawing_that_fails_leaves_no_stale_pixels():
+    """A figure that fails only when drawn (bad mathtext) keeps no refresh: the next move
+    draws from scratch, not the new curve over the pixels of the figure before."""
+    from rnnlib.widgets import Refresh
+
+    def update(fig, a=0.0, kind="ok"):
+        ax = fig.subplots()
+        (line,) = ax.plot([0, 1], [0, a])
+        ax.set(ylim=(-2, 2), xlabel="$\\frac{1}{$" if kind == "bad" else f"kind {kind}")
+
+        def refresh(a, kind):
+            if kind != drawn_kind:
+                return False
+            line.set_ydata([0, a])
+            return True
+
+        drawn_kind = kind
+        return Refresh(refresh, moving=(line, *ax.spines.values()))
+
+    controls = {"a": Slider(-1.0, 1.0, 0.5, 0.0), "kind": Choice(["ok", "bad"])}
+    ex = Explorer(update, controls, figsize=(4, 2))
+    ex.png()
+    with pytest.raises(ValueError):
+        ex.png(kind="bad")
+    assert ex._refresh is None and ex._background is None
+    with pytest.raises(ValueError):  # the same setting: drawn again, fails again
+        ex.png(kind="bad", a=1.0)
+    scratch = Explorer(update, controls, figsize=(4, 2))
+    scratch.png()
+    assert ex.png(a=1.0) == scratch._png({"a": 1.0}, refresh=False)

@@ -79,7 +79,7 @@ def draw_products(fig, sigma_max=1.2, activation="tanh", kind="random", steps=40
         autoscale(ax2)
 
     def refresh(*, steps=steps, hidden=hidden, seed=seed, **moved):
-        if (steps, hidden, seed) != drawn:
+        if (steps, hidden, seed) != drawn:  # another W: drawn anew
             return False
         show(**moved)
         return True
@@ -288,7 +288,7 @@ def draw_through_time(fig, sigma_max=1.0, activation="tanh", kind="random", step
         _log_limits(ax2, forget)
 
     def refresh(*, steps=steps, hidden=hidden, seed=seed, **moved):
-        if (steps, hidden, seed) != drawn:
+        if (steps, hidden, seed) != drawn:  # another W: drawn anew
             return False
         show(**moved)
         return True
@@ -324,7 +324,7 @@ def draw_cliff(fig, lr=0.02, clip=2.0, w0=7.0, b0=-3.0, iterations=60, steps=CLI
     """Left: log10 E(w, b) of the one-unit network h_t = w sigmoid(h_{t-1}) + b, with two
     gradient-descent paths from (w0, b0): plain, and with the gradient's norm clipped to
     ``clip``. Right: the loss along both paths. Returns the explorer's ``refresh``: new
-    paths on the same surface."""
+    paths on the same surface, which is drawn once."""
     ws = np.linspace(*CLIFF_W, grid)
     bs = np.linspace(*CLIFF_B, grid)
     ww, bb = np.meshgrid(ws, bs)
@@ -333,6 +333,7 @@ def draw_cliff(fig, lr=0.02, clip=2.0, w0=7.0, b0=-3.0, iterations=60, steps=CLI
     mesh = ax1.pcolormesh(ww, bb, np.log10(e + 1e-12), shading="auto", cmap="viridis",
                           rasterized=True)
     fig.colorbar(mesh, ax=ax1, label="log10 E")
+    # the curves and legends are filled in by show(); " ": a label to be replaced
     paths = [ax1.plot([], [], ".-", color=color, ms=4, lw=1, label=" ")[0]
              for color in ("red", "orange")]
     ax1.set(xlim=CLIFF_W, ylim=CLIFF_B, xlabel="w", ylabel="b",
@@ -343,30 +344,33 @@ def draw_cliff(fig, lr=0.02, clip=2.0, w0=7.0, b0=-3.0, iterations=60, steps=CLI
     ax2.yaxis.set_minor_locator(NullLocator())  # ~80 minor ticks over these decades: noise
     legends = [ax1.legend(fontsize=7, loc="lower left"), ax2.legend(fontsize=7)]
 
-    def descend(lr, clip, w0, b0, iterations):
+    def show(lr, clip, w0, b0, iterations):
         plain = timegrad.descend(w0, b0, lr, iterations, steps=steps)
         clipped = timegrad.descend(w0, b0, lr, iterations, clip=clip, steps=steps)
-        labels = [["plain", f"clipped at {clip:.3g}"],
-                  [f"plain (largest |g| {plain['grad_norm'].max():.2g})",
-                   f"clipped at {clip:.3g}"]]
-        for i, run in enumerate((plain, clipped)):
-            paths[i].set_data(run["path"][:, 0], run["path"][:, 1])
-            losses[i].set_data(np.arange(run["loss"].size), run["loss"])
-            for legend, label in zip(legends, labels, strict=True):
-                legend.get_texts()[i].set_text(label[i])
+        labels = {paths[0]: "plain", paths[1]: f"clipped at {clip:.3g}",
+                  losses[0]: f"plain (largest |g| {plain['grad_norm'].max():.2g})",
+                  losses[1]: f"clipped at {clip:.3g}"}
+        for path, loss, run in zip(paths, losses, (plain, clipped), strict=True):
+            path.set_data(run["path"][:, 0], run["path"][:, 1])
+            loss.set_data(np.arange(run["loss"].size), run["loss"])
+        for legend, lines in zip(legends, (paths, losses), strict=True):
+            for text, line in zip(legend.get_texts(), lines, strict=True):  # in plot order
+                text.set_text(labels[line])
         autoscale(ax2)
         ax2.set_title(f"gradient descent, lr = {lr:.3g}")
 
     def refresh(*, iterations=iterations, steps=steps, grid=grid, **moved):
-        if (steps, grid) != (draw_steps, draw_grid):  # another surface: draw anew
+        if (steps, grid) != drawn:  # another surface: drawn anew
             return False
-        descend(iterations=iterations, **moved)
+        show(iterations=iterations, **moved)
         return True
 
-    draw_steps, draw_grid = steps, grid
-    descend(lr, clip, w0, b0, iterations)
+    drawn = (steps, grid)
+    show(lr, clip, w0, b0, iterations)
     fig.tight_layout()
-    return Refresh(refresh, moving=(*paths, legends[0], ax2))  # the surface stays
+    # the surface, its colorbar and the left axes are drawn once; a move draws the paths,
+    # then what covers them (the left axes' spines, its legend), and the right axes
+    return Refresh(refresh, moving=(*paths, *ax1.spines.values(), legends[0], ax2))
 
 
 def cliff_slice(b=-3.0, w=(4.0, 10.0), steps=CLIFF_STEPS, points=601):

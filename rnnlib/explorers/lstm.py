@@ -15,7 +15,7 @@ from rnnlib.experiments.memory import (
 )
 from rnnlib.tasks.memory import last_marked
 from rnnlib.train import predict
-from rnnlib.widgets import Choice, Explorer, Refresh, Slider, tight_layout
+from rnnlib.widgets import Choice, Explorer, Refresh, Slider, autoscale, tight_layout
 
 
 def draw_memory_run(fig, gap=20, kind="lstm", seed=0, steps=400):
@@ -40,40 +40,45 @@ def memory_explorer(**fixed):
                     figsize=(8, 3.2), button="Run", fixed=fixed)
 
 
-def draw_carousel(fig, forget_bias=2.0, recurrent_scale=1.0, gap=40, seed=0):
+def draw_carousel(fig, forget_bias=2.0, recurrent_scale=1.0, gap=40, seed=0, hidden=16):
     """Untrained LSTM vs vanilla RNN on one first-symbol sequence: the carousel gain
     prod f_k per unit and the RNN's ||dh_T/dh_t||, against the lag T - t (claim C22;
-    :func:`rnnlib.experiments.memory.untrained_gains`). Returns the explorer's refresh:
-    new curves on the same axes, which are drawn once."""
-    lag, prod, rnn_norms = untrained_gains(forget_bias, recurrent_scale, gap=int(gap),
-                                           seed=int(seed))
+    :func:`rnnlib.experiments.memory.untrained_gains`, ``hidden`` units each). Returns the
+    explorer's ``refresh``: new curves on the same axes, which are drawn once."""
     ax = fig.subplots()
-    units = ax.semilogy(lag, prod, color="tab:orange", lw=0.6, alpha=0.5)
-    largest = ax.semilogy(lag, prod.max(axis=1), color="tab:orange", lw=2,
+    units = ax.semilogy(np.zeros((0, hidden)), color="tab:orange", lw=0.6, alpha=0.5)
+    largest = ax.semilogy([], [], color="tab:orange", lw=2,
                           label=r"LSTM: $f_{t+1}\cdots f_T$ (thin: each unit; thick: largest)")[0]
-    rnn = ax.semilogy(lag, rnn_norms, color="tab:blue", lw=2,
-                      label=r"RNN: $\|\partial h_T / \partial h_t\|$")[0]
+    rnn_gain = ax.semilogy([], [], color="tab:blue", lw=2,
+                           label=r"RNN: $\|\partial h_T / \partial h_t\|$")[0]
     ax.set(xlabel="lag T - t", ylabel="gradient gain", ylim=(1e-12, 1e4))
     legend = ax.legend(loc="upper right", fontsize=8)
 
-    def show(forget_bias, recurrent_scale, gap=gap, seed=seed):
-        if (gap, seed) != drawn:  # other lags or units: drawn anew
-            return False
-        _, prod, rnn_norms = untrained_gains(forget_bias, recurrent_scale, gap=int(gap),
-                                             seed=int(seed))
+    def show(forget_bias, recurrent_scale):
+        lag, prod, rnn_norms = untrained_gains(forget_bias, recurrent_scale, gap=int(gap),
+                                               hidden=hidden, seed=int(seed))
         for line, gains in zip(units, prod.T, strict=True):
-            line.set_ydata(gains)
-        largest.set_ydata(prod.max(axis=1))
-        rnn.set_ydata(rnn_norms)
+            line.set_data(lag, gains)
+        largest.set_data(lag, prod.max(axis=1))
+        rnn_gain.set_data(lag, rnn_norms)
         ax.set_title(f"untrained, forget bias {forget_bias:.1f}, "
                      f"recurrent weights x {recurrent_scale:.2g}")
+
+    def refresh(forget_bias, recurrent_scale, gap=gap, seed=seed, hidden=hidden):
+        if (gap, seed, hidden) != drawn:  # other lags or units: drawn anew
+            return False
+        show(forget_bias, recurrent_scale)
         return True
 
-    drawn = (gap, seed)
+    drawn = (gap, seed, hidden)
     show(forget_bias, recurrent_scale)
+    autoscale(ax)  # the lags: the x-axis, which a move keeps
+    ax.set_ylim(1e-12, 1e4)
     tight_layout(fig)
-    # the axes (fixed limits) are drawn once; a move draws the curves, legend and title
-    return Refresh(show, moving=(*units, largest, rnn, legend, ax.title))
+    # the axes are drawn once; a move draws the curves, then what covers them (the
+    # spines, the legend), and the title
+    return Refresh(refresh, moving=(*units, largest, rnn_gain, *ax.spines.values(), legend,
+                                    ax.title))
 
 
 def carousel_explorer():

@@ -43,7 +43,7 @@ def draw_eigen_response(fig, r1=1.1, angle1=0.0, r2=0.9, angle2=60.0, skew=0.0,
     ax_l.set_box_aspect(1)  # square box + equal limits: equal scales
     doubles = []  # the "x2" notes of double real eigenvalues
     response = ax_r.plot([], [], "o-", ms=2.5, label="$\\log_{10}\\|h(t)\\|$")[0]
-    predicted = ax_r.plot([], [], "--", color="C1", label=" ")[0]
+    predicted = ax_r.plot([], [], "--", color="C1", label=" ")[0]  # label set by show()
     start = ax_r.axhline(0.0, color="0.7", lw=0.8, label="start: $\\log_{10}\\|h(0)\\|$")
     ax_r.set(xlabel="t", ylabel="$\\log_{10}\\|h(t)\\|$")
     legend = ax_r.legend(loc="best", fontsize=8)
@@ -81,6 +81,7 @@ def draw_eigen_response(fig, r1=1.1, angle1=0.0, r2=0.9, angle2=60.0, skew=0.0,
         # is then on it
         anchor = 0 if input == "no top mode" else steps - 1
         predicted.set_data(t, np.log10(norms[anchor]) + (t - t[anchor]) * rate / np.log(10))
+        # the legend's entries follow the plot order: the second one is this line's
         legend.get_texts()[1].set_text(f"slope $\\log_{{10}}|\\lambda_m|$ = {slope:.3f}")
         if input == "no top mode" and not note:
             late = dynamics.fitted_growth_rate(norms, start=2 * steps // 3)
@@ -134,7 +135,7 @@ def draw_scalar_memory(fig, activation="sigmoid", w=1.0, c=1.0, b=0.0, x0=1.0, h
     ax_l, ax_r = fig.subplots(1, 2)
     family = [ax_l.plot([], [], color="0.75", lw=1)[0] for _ in X0_FAMILY]
     ax_l.plot([], [], color="0.75", lw=1, label="x(0) = -2, ..., 2")
-    chosen = ax_l.plot([], [], "o-", ms=2.5, color="C0", label=" ")[0]
+    chosen = ax_l.plot([], [], "o-", ms=2.5, color="C0", label=" ")[0]  # label set by show()
     ax_l.set(xlabel="t", ylabel="h(t)")
     legend_l = ax_l.legend(loc="best", fontsize=8)
     mapped = ax_r.plot([], [], color="C0", label="f(w h + b)")[0]
@@ -152,7 +153,7 @@ def draw_scalar_memory(fig, activation="sigmoid", w=1.0, c=1.0, b=0.0, x0=1.0, h
             line.set_data(t, _clip(h))
         h = dynamics.impulse_response(w, c, x0, steps, b=b, activation=activation, h0=h0)
         chosen.set_data(t, _clip(h))
-        legend_l.get_texts()[1].set_text(f"x(0) = {x0:g}")
+        legend_l.get_texts()[1].set_text(f"x(0) = {x0:g}")  # entries in plot order
         ax_l.set_title(f"{activation}: w = {w:g}, c = {c:g}, b = {b:g}, h(-1) = {h0:g}")
         autoscale(ax_l)
         lo, hi = {"sigmoid": (-0.1, 1.1), "tanh": (-1.1, 1.1)}.get(activation, (-3.0, 3.0))
