@@ -25,17 +25,13 @@ above an output area of fixed height, so every explorer looks and behaves alike:
           ax = fig.subplots()
           (line,) = ax.plot([], [])
 
-          def show(w, steps=steps):
-              if steps != drawn_steps:
-                  return False  # not this figure's: the explorer calls update
+          def show(w):
               line.set_data(range(steps), w ** np.arange(steps))
               ax.set_title(f"w = {w:g}")
               autoscale(ax)
-              return True
 
-          drawn_steps = steps
           show(w)
-          return Refresh(show)
+          return refresh_keeping(show, steps=steps)  # another steps: update draws anew
 * An exception inside ``update`` is shown in the output area, not lost in a log.
 """
 
@@ -241,6 +237,21 @@ class Refresh:
             raise TypeError(f"Refresh function must be callable, got "
                             f"{type(self.function).__name__}")
         object.__setattr__(self, "moving", tuple(self.moving))
+
+
+def refresh_keeping(show, **kept):
+    """The usual refresh: ``show(**params)`` with the controls' new values, as long as the
+    parameters ``kept`` (those that give the figure its structure: a number of steps, a
+    seed) keep the values the figure was drawn with; otherwise False, and the explorer
+    draws anew. A parameter in ``kept`` that the explorer does not pass counts as kept."""
+    def refresh(**params):
+        for name, drawn in kept.items():
+            if params.pop(name, drawn) != drawn:
+                return False
+        show(**params)
+        return True
+
+    return refresh
 
 
 class Explorer:

@@ -352,11 +352,16 @@ def test_the_module_docstrings_refresh_example_works():
 
     doc = widgets.__doc__
     example = textwrap.dedent(doc[doc.index("      def update(fig, w=0.9, steps=30):"):
-                                  doc.index("return Refresh(show)") + len("return Refresh(show)")])
-    space = {"np": np, "Refresh": widgets.Refresh, "autoscale": widgets.autoscale}
+                                  doc.index("# another steps: update draws anew")])
+    space = {"np": np, "refresh_keeping": widgets.refresh_keeping,
+             "autoscale": widgets.autoscale}
     exec(example, space)
     ex = Explorer(space["update"], {"w": Slider(-1.0, 1.0, 0.1, 0.9)})
     assert ex.check_refresh() == 3  # to -1, to 1, back to 0.9: all refreshed
+    calls = []
+    refresh = widgets.refresh_keeping(lambda w: calls.append(w), steps=30)
+    assert refresh(w=0.5) and refresh(w=0.4, steps=30) and calls == [0.5, 0.4]
+    assert not refresh(w=0.3, steps=20) and calls == [0.5, 0.4]  # another structure
 
 
 def test_check_refresh_sees_a_moving_line_drawn_over_what_covers_it():

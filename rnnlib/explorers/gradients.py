@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.ticker import NullLocator
 
 from rnnlib import activations, deepgrad, timegrad
-from rnnlib.widgets import Choice, Explorer, Refresh, Slider, autoscale
+from rnnlib.widgets import Choice, Explorer, Refresh, Slider, autoscale, refresh_keeping
 
 PRODUCT_ACTIVATIONS = ("identity", "tanh", "sigmoid", "relu")
 VIEWS = deepgrad.VIEWS
@@ -78,16 +78,9 @@ def draw_products(fig, sigma_max=1.2, activation="tanh", kind="random", steps=40
         one_over_gamma.set_ydata([1 / gamma, 1 / gamma])
         autoscale(ax2)
 
-    def refresh(*, steps=steps, hidden=hidden, seed=seed, **moved):
-        if (steps, hidden, seed) != drawn:  # another W: drawn anew
-            return False
-        show(**moved)
-        return True
-
-    drawn = (steps, hidden, seed)
     show(sigma_max, activation, kind)
     fig.tight_layout()
-    return refresh
+    return refresh_keeping(show, steps=steps, hidden=hidden, seed=seed)  # else: another W
 
 
 def products_explorer():
@@ -287,16 +280,9 @@ def draw_through_time(fig, sigma_max=1.0, activation="tanh", kind="random", step
         autoscale(ax2)
         _log_limits(ax2, forget)
 
-    def refresh(*, steps=steps, hidden=hidden, seed=seed, **moved):
-        if (steps, hidden, seed) != drawn:  # another W: drawn anew
-            return False
-        show(**moved)
-        return True
-
-    drawn = (steps, hidden, seed)
     show(sigma_max, activation, kind)
     fig.tight_layout()
-    return refresh
+    return refresh_keeping(show, steps=steps, hidden=hidden, seed=seed)  # else: another W
 
 
 def through_time_explorer():
@@ -344,7 +330,7 @@ def draw_cliff(fig, lr=0.02, clip=2.0, w0=7.0, b0=-3.0, iterations=60, steps=CLI
     ax2.yaxis.set_minor_locator(NullLocator())  # ~80 minor ticks over these decades: noise
     legends = [ax1.legend(fontsize=7, loc="lower left"), ax2.legend(fontsize=7)]
 
-    def show(lr, clip, w0, b0, iterations):
+    def show(lr, clip, w0, b0):
         plain = timegrad.descend(w0, b0, lr, iterations, steps=steps)
         clipped = timegrad.descend(w0, b0, lr, iterations, clip=clip, steps=steps)
         labels = {paths[0]: "plain", paths[1]: f"clipped at {clip:.3g}",
@@ -359,18 +345,13 @@ def draw_cliff(fig, lr=0.02, clip=2.0, w0=7.0, b0=-3.0, iterations=60, steps=CLI
         autoscale(ax2)
         ax2.set_title(f"gradient descent, lr = {lr:.3g}")
 
-    def refresh(*, iterations=iterations, steps=steps, grid=grid, **moved):
-        if (steps, grid) != drawn:  # another surface: drawn anew
-            return False
-        show(iterations=iterations, **moved)
-        return True
-
-    drawn = (steps, grid)
-    show(lr, clip, w0, b0, iterations)
+    show(lr, clip, w0, b0)
     fig.tight_layout()
     # the surface, its colorbar and the left axes are drawn once; a move draws the paths,
     # then what covers them (the left axes' spines, its legend), and the right axes
-    return Refresh(refresh, moving=(*paths, *ax1.spines.values(), legends[0], ax2))
+    # (other steps or iterations: another surface or other paths, drawn anew)
+    return Refresh(refresh_keeping(show, iterations=iterations, steps=steps, grid=grid),
+                   moving=(*paths, *ax1.spines.values(), legends[0], ax2))
 
 
 def cliff_slice(b=-3.0, w=(4.0, 10.0), steps=CLIFF_STEPS, points=601):

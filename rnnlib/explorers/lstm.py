@@ -15,7 +15,15 @@ from rnnlib.experiments.memory import (
 )
 from rnnlib.tasks.memory import last_marked
 from rnnlib.train import predict
-from rnnlib.widgets import Choice, Explorer, Refresh, Slider, autoscale, tight_layout
+from rnnlib.widgets import (
+    Choice,
+    Explorer,
+    Refresh,
+    Slider,
+    autoscale,
+    refresh_keeping,
+    tight_layout,
+)
 
 
 def draw_memory_run(fig, gap=20, kind="lstm", seed=0, steps=400):
@@ -64,21 +72,15 @@ def draw_carousel(fig, forget_bias=2.0, recurrent_scale=1.0, gap=40, seed=0, hid
         ax.set_title(f"untrained, forget bias {forget_bias:.1f}, "
                      f"recurrent weights x {recurrent_scale:.2g}")
 
-    def refresh(forget_bias, recurrent_scale, gap=gap, seed=seed, hidden=hidden):
-        if (gap, seed, hidden) != drawn:  # other lags or units: drawn anew
-            return False
-        show(forget_bias, recurrent_scale)
-        return True
-
-    drawn = (gap, seed, hidden)
     show(forget_bias, recurrent_scale)
     autoscale(ax)  # the lags: the x-axis, which a move keeps
     ax.set_ylim(1e-12, 1e4)
     tight_layout(fig)
     # the axes are drawn once; a move draws the curves, then what covers them (the
     # spines, the legend), and the title
-    return Refresh(refresh, moving=(*units, largest, rnn_gain, *ax.spines.values(), legend,
-                                    ax.title))
+    # (another gap, seed or size: other lags or units, drawn anew)
+    return Refresh(refresh_keeping(show, gap=gap, seed=seed, hidden=hidden),
+                   moving=(*units, largest, rnn_gain, *ax.spines.values(), legend, ax.title))
 
 
 def carousel_explorer():

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.ticker import LogLocator, NullLocator
 
 from rnnlib import activations, dynamics
-from rnnlib.widgets import Choice, Explorer, Slider, autoscale
+from rnnlib.widgets import Choice, Explorer, Slider, autoscale, refresh_keeping
 
 SEED = 0
 STEPS = 60
@@ -96,16 +96,9 @@ def draw_eigen_response(fig, r1=1.1, angle1=0.0, r2=0.9, angle2=60.0, skew=0.0,
             mid = 0.5 * (lo + hi)
             ax_r.set_ylim(mid - 0.6, mid + 0.6)
 
-    def refresh(*, steps=steps, **moved):
-        if steps != drawn_steps:
-            return False
-        show(**moved)
-        return True
-
-    drawn_steps = steps
     show(r1, angle1, r2, angle2, skew, input)
     fig.tight_layout()
-    return refresh
+    return refresh_keeping(show, steps=steps)
 
 
 def eigen_explorer():
@@ -172,16 +165,9 @@ def draw_scalar_memory(fig, activation="sigmoid", w=1.0, c=1.0, b=0.0, x0=1.0, h
         cobweb.set_data(np.repeat(s, 2)[:-1], np.repeat(s, 2)[1:])
         ax_r.set(xlim=(lo, hi), ylim=(lo, hi), title=title)
 
-    def refresh(*, steps=steps, **moved):
-        if steps != drawn_steps:
-            return False
-        show(**moved)
-        return True
-
-    drawn_steps = steps
     show(activation, w, c, b, x0, h0)
     fig.tight_layout()
-    return refresh
+    return refresh_keeping(show, steps=steps)
 
 
 def scalar_explorer():
@@ -226,16 +212,9 @@ def draw_vector_process(fig, lambda_max=1.1, activation="tanh", b=0.0, steps=STE
                          f"x(0) = {'+' if sign > 0 else '-'}[1, 1, 1, 1]")
             autoscale(ax)
 
-    def refresh(*, steps=steps, **moved):
-        if steps != drawn_steps:
-            return False
-        show(**moved)
-        return True
-
-    drawn_steps = steps
     show(lambda_max, activation, b)
     fig.tight_layout()
-    return refresh
+    return refresh_keeping(show, steps=steps)
 
 
 def vector_explorer():
@@ -309,16 +288,9 @@ def draw_multitap(fig, w1=0.5, w2=0.4, steps=STEPS):
         ax_h.set_title("response to x(0) = 1\n" + outcome)
         legend.set_loc("upper left" if grows else "upper right")
 
-    def refresh(*, steps=steps, **moved):
-        if steps != drawn_steps:
-            return False
-        show(**moved)
-        return True
-
-    drawn_steps = steps
     show(w1, w2)
     fig.tight_layout()
-    return refresh
+    return refresh_keeping(show, steps=steps)
 
 
 def forgetting_time(w, r_max, steps, tol=1e-3):
