@@ -21,10 +21,13 @@ top, see that file), with five students at once. What it sets:
   the pinned packages: rnnlib, ipywidgets, nbgitpuller, voila, and course_jupyter (a server
   extension, enabled by the config file pip installed into this environment, that makes each
   server await kernel messages in slices: see teaching/course_jupyter).
+* Every server gets a port of its own from a fixed range (course_jupyter.ports.ServerPorts).
 """
 
 import os
 import sys
+
+from course_jupyter.ports import ServerPorts
 
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
 
@@ -43,6 +46,11 @@ c.Authenticator.admin_users = {"instructor"}
 c.JupyterHub.spawner_class = "simple"  # jupyterhub.spawner.SimpleLocalProcessSpawner
 c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(HOMES, "{username}")
 c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
+# Each student's server gets the lowest free port of this range, outside the ports the OS hands
+# to kernels (see teaching/course_jupyter/course_jupyter/ports.py: JupyterHub's own choice can
+# give two servers that start together the same port). CHANGE if these ports are used here.
+low, high = os.environ.get("COURSE_HUB_SERVER_PORTS", "18100-18999").split("-")
+c.Spawner.pre_spawn_hook = ServerPorts(range(int(low), int(high) + 1))
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120

@@ -49,6 +49,7 @@ BRANCH = "course"
 HUB_START_TIMEOUT = 120
 SERVER_START_TIMEOUT = 180
 CELL_TIMEOUT = 300
+SERVER_PORTS = range(18500, 18600)  # the students' servers' ports (teaching/jupyterhub_config.py)
 
 
 def free_port():
@@ -75,6 +76,7 @@ class MemorySampler(threading.Thread):
         super().__init__(daemon=True)
         self.hub = psutil.Process(hub_pid)
         self.peak = {}
+        self.ports = {}  # user -> the TCP ports their server listens on
         self.seen = {}
         self.stop = threading.Event()
 
@@ -93,6 +95,8 @@ class MemorySampler(threading.Thread):
                 for q in tree:
                     self.seen.setdefault(q.pid, q)
                 rss = sum(q.memory_info().rss for q in tree if q.is_running())
+                self.ports[user] = {c.laddr.port for c in p.net_connections("tcp")
+                                    if c.status == psutil.CONN_LISTEN}
                 self.peak[user] = max(self.peak.get(user, 0), rss)
             except psutil.Error:
                 continue
@@ -261,13 +265,15 @@ def test_five_students_pull_and_run_notebook_01(tmp_path):
     repo = bare_clone(tmp_path).as_uri()  # file:///…/rnn-course.git, no network
     base = f"http://127.0.0.1:{ports['public']}"
     admin = {"Authorization": f"token {admin_token}"}
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+               COURSE_HUB_SERVER_PORTS=f"{SERVER_PORTS.start}-{SERVER_PORTS.stop - 1}")
     log = open(tmp_path / "hub.log", "w")
     hub = subprocess.Popen(
         [sys.executable, "-m", "jupyterhub", "-f", str(cfg)],
         cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     sampler = MemorySampler(hub.pid)
+    passed = False
     try:
         deadline = time.monotonic() + HUB_START_TIMEOUT
         while True:
@@ -322,12 +328,20 @@ def test_five_students_pull_and_run_notebook_01(tmp_path):
         print(f"\n{len(STUDENTS)} students at once, notebook 01 ({results[first]['cells']} code "
               f"cells), {os.cpu_count()} CPUs (times include the load of anything else running):")
         print(f"{'student':10} {'server ready':>12} {'pulled':>8} {'1st cell':>9} "
-              f"{'all cells':>10} {'peak RSS':>9}")
+              f"{'all cells':>10} {'peak RSS':>9} {'port':>6}")
         for u in STUDENTS:
             t = results[u]
             print(f"{u:10} {t['ready']:11.1f}s {t['pulled']:7.1f}s {t['first_cell']:8.1f}s "
-                  f"{t['all_cells']:9.1f}s {sampler.peak.get(u, 0) / 2**20:6.0f} MiB")
+                  f"{t['all_cells']:9.1f}s {sampler.peak.get(u, 0) / 2**20:6.0f} MiB "
+                  f"{','.join(map(str, sorted(sampler.ports.get(u, ())))):>6}")
         assert set(sampler.peak) == set(STUDENTS), f"no memory sample for some: {sampler.peak}"
+        # every server listened on a port of its own, from the range the configuration gives
+        # (course_jupyter.ports.ServerPorts; JupyterHub's own choice once gave two the same)
+        ports = [sampler.ports.get(u, set()) for u in STUDENTS]
+        assert all(len(p) == 1 for p in ports), f"listening ports per server: {sampler.ports}"
+        assert len(set().union(*ports)) == len(STUDENTS), f"servers share ports: {sampler.ports}"
+        assert set().union(*ports) <= set(SERVER_PORTS), (sampler.ports, SERVER_PORTS)
+        passed = True
     finally:
         sampler.stop.set()
         if hub.poll() is None:
@@ -350,3 +364,8 @@ def test_five_students_pull_and_run_notebook_01(tmp_path):
             except (psutil.Error, ValueError):
                 pass
         log.close()
+        if not passed:  # what the hub and the servers said went wrong, for the CI log
+            lines = (tmp_path / "hub.log").read_text().splitlines()
+            print("\n".join(["hub.log, its errors:", *[ln for ln in lines if ln[:3] in
+                                                       ("[E ", "[C ")],
+                             "hub.log, its end:", *lines[-60:]]))

@@ -8,6 +8,9 @@ the ``voila.py`` config file installed into ``<prefix>/etc/jupyter`` applies it 
 the stand-alone ``voila`` command (Voila's server extension reads that file too, which is
 harmless: a second call changes nothing); scripts call :func:`poll_in_slices` themselves.
 
+For JupyterHub, :class:`course_jupyter.ports.ServerPorts` gives every student's server a port
+of its own (``teaching/jupyterhub_config.py`` uses it).
+
 What it changes: ``get_msg``, with which nbclient (and so Voila) awaits a kernel's replies
 while it executes a notebook in the server process. JupyterLab's own notebook connections
 do not use it (the server relays their messages with ``ZMQStream.on_recv`` callbacks).
