@@ -46,6 +46,23 @@ def test_binder_installs_the_same_pins_and_the_package():
     assert newest and runtime == f"python-{newest.group(1)}", runtime
 
 
+def test_supported_pythons_agree():
+    """README, pyproject's classifiers and .ci/run's version check name the same range."""
+    classifiers = re.findall(r'"Programming Language :: Python :: 3\.(\d+)"',
+                             (ROOT / "pyproject.toml").read_text())
+    minors = [int(m) for m in classifiers]
+    assert minors == list(range(minors[0], minors[-1] + 1)), minors
+    readme = re.search(r"You need Python ([0-9., or]+?) \(", (ROOT / "README.md").read_text())
+    assert readme, "README: no 'You need Python ...' line"
+    assert [int(m) for m in re.findall(r"3\.(\d+)", readme.group(1))] == minors, readme.group(1)
+    ci = (ROOT / ".ci/run").read_text()
+    check = re.search(r"assert \(3, (\d+)\) <= sys.version_info\[:2\] <= \(3, (\d+)\)", ci)
+    assert check and [int(check.group(1)), int(check.group(2))] == [minors[0], minors[-1]]
+    # the second run of .ci/run is the newest supported version
+    assert re.search(r"^SECOND=3\.(\d+);", ci, re.M).group(1) == str(minors[-1])
+    assert f'requires-python = ">=3.{minors[0]}"' in (ROOT / "pyproject.toml").read_text()
+
+
 def test_notebooks_are_named_and_ordered():
     found = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
     assert "00_start_here" in found
