@@ -22,6 +22,9 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+# the kernel's own log at ERROR: ipykernel 7 warns at every start that a kernel on loopback TCP is
+# unencrypted, a line per notebook that would bury this script's output (cell output is unchanged)
+QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
 MARK = "__exercise_scores__"
 SOURCE = ROOT / "notebooks" / "exercises" / "source"
 
@@ -49,7 +52,8 @@ def grade_notebook(path, timeout=120):
         raise ValueError(f"{path}: no check cells (code cells with an 'exercise' id) found")
     nb.cells.append(nbformat.v4.new_code_cell(score_cell(checks)))
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(ROOT / "notebooks" / "exercises")}})
+                            resources={"metadata": {"path": str(ROOT / "notebooks" / "exercises")}},
+                            extra_arguments=QUIET_KERNEL)
     client.execute()
     for out in nb.cells[-1].outputs:
         text = out.get("text", "")
