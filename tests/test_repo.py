@@ -58,8 +58,15 @@ def test_supported_pythons_agree():
     ci = (ROOT / ".ci/run").read_text()
     check = re.search(r"assert \(3, (\d+)\) <= sys.version_info\[:2\] <= \(3, (\d+)\)", ci)
     assert check and [int(check.group(1)), int(check.group(2))] == [minors[0], minors[-1]]
-    # the second run of .ci/run is the newest supported version
-    assert re.search(r"^SECOND=3\.(\d+);", ci, re.M).group(1) == str(minors[-1])
+    # the second run of .ci/run is the newest supported version (the oldest if the first was
+    # the newest), and .ci/debian-python builds the newest by default
+    second = re.search(r'^SECOND=3\.(\d+); \[ "\$FIRST" != 3\.(\d+) \] \|\| SECOND=3\.(\d+)$',
+                       ci, re.M)
+    assert second, ".ci/run: no 'SECOND=3.N; [ \"$FIRST\" != 3.N ] || SECOND=3.M' line"
+    assert [int(g) for g in second.groups()] == [minors[-1], minors[-1], minors[0]], second[0]
+    default = re.search(r"^VERSION=\$\{1:-3\.(\d+)\}$", (ROOT / ".ci/debian-python").read_text(),
+                        re.M)
+    assert default and int(default.group(1)) == minors[-1], ".ci/debian-python's default VERSION"
     assert f'requires-python = ">=3.{minors[0]}"' in (ROOT / "pyproject.toml").read_text()
 
 
