@@ -20,13 +20,10 @@ import time
 from pathlib import Path
 
 import nbformat
-from course_jupyter import poll_in_slices
+from course_jupyter import QUIET_KERNEL_ARGS, poll_in_slices
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-# the kernel's own log at ERROR: ipykernel 7 warns at every start that a kernel on loopback TCP is
-# unencrypted, a line per notebook that would bury this script's output (cell output is unchanged)
-QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
 
 PROBE = ("import resource as _r\n_u = _r.getrusage(_r.RUSAGE_SELF)\n"
          "print(_u.ru_utime + _u.ru_stime, _u.ru_maxrss)")
@@ -40,7 +37,7 @@ def run(path, timeout, progress=False):
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}},
-                            extra_arguments=QUIET_KERNEL)
+                            extra_arguments=list(QUIET_KERNEL_ARGS))
     times = []
     poll_in_slices()
     with client.setup_kernel():

@@ -152,3 +152,28 @@ def test_jupyter_server_finds_and_enables_the_extension():
     text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)  # no colours
     assert re.search(r"^\s*course_jupyter enabled\s*$", text, re.M), text
     assert re.search(r"^\s*course_jupyter\s+OK\s*$", text, re.M), text  # it imports
+
+
+def _kernel_log(extra_arguments, tmp_path):
+    """What a kernel started with ``extra_arguments`` writes to its stderr up to being ready."""
+    from jupyter_client.manager import KernelManager
+
+    with open(tmp_path / f"stderr{len(extra_arguments)}.txt", "w+") as log:
+        km = KernelManager(kernel_name="python3")
+        km.start_kernel(extra_arguments=list(extra_arguments), stderr=log)
+        try:
+            client = km.client()
+            client.start_channels()
+            client.wait_for_ready(timeout=60)
+            client.stop_channels()
+        finally:
+            km.shutdown_kernel(now=True)
+        log.seek(0)
+        return log.read()
+
+
+def test_quiet_kernel_args_silence_the_start_up_warning(tmp_path):
+    """Without QUIET_KERNEL_ARGS the kernel warns at start (so the test can fail); with them
+    its stderr is empty up to ready."""
+    assert "without encryption" in _kernel_log([], tmp_path)
+    assert _kernel_log(course_jupyter.QUIET_KERNEL_ARGS, tmp_path) == ""

@@ -19,12 +19,10 @@ import sys
 from pathlib import Path
 
 import nbformat
+from course_jupyter import QUIET_KERNEL_ARGS
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-# the kernel's own log at ERROR: ipykernel 7 warns at every start that a kernel on loopback TCP is
-# unencrypted, a line per notebook that would bury this script's output (cell output is unchanged)
-QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
 MARK = "__exercise_scores__"
 SOURCE = ROOT / "notebooks" / "exercises" / "source"
 
@@ -53,7 +51,7 @@ def grade_notebook(path, timeout=120):
     nb.cells.append(nbformat.v4.new_code_cell(score_cell(checks)))
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(ROOT / "notebooks" / "exercises")}},
-                            extra_arguments=QUIET_KERNEL)
+                            extra_arguments=list(QUIET_KERNEL_ARGS))
     client.execute()
     for out in nb.cells[-1].outputs:
         text = out.get("text", "")

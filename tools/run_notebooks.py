@@ -18,14 +18,11 @@ import time
 from pathlib import Path
 
 import nbformat
-from course_jupyter import poll_in_slices
+from course_jupyter import QUIET_KERNEL_ARGS, poll_in_slices
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
-# the kernel's own log at ERROR: ipykernel 7 warns at every start that a kernel on loopback TCP is
-# unencrypted, a line per notebook that would bury this script's output (cell output is unchanged)
-QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # What a saved notebook shows in place of a live explorer (GitHub cannot render widgets, and
 # JupyterLab cannot either before the cell runs): the widget's state is not stored.
@@ -102,7 +99,7 @@ def run(path, timeout):
             cell.execution_count = None
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}},
-                            record_timing=False, extra_arguments=QUIET_KERNEL)
+                            record_timing=False, extra_arguments=list(QUIET_KERNEL_ARGS))
     # Use this interpreter's kernel, whatever kernelspecs are installed.
     client.kernel_manager_class = "jupyter_client.manager.KernelManager"
     client.km = client.create_kernel_manager()

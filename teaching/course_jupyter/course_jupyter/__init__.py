@@ -16,9 +16,9 @@ while it executes a notebook in the server process. JupyterLab's own notebook co
 do not use it (the server relays their messages with ``ZMQStream.on_recv`` callbacks).
 """
 
-from .kernel_channels import poll_in_slices
+from .kernel_channels import QUIET_KERNEL_ARGS, poll_in_slices
 
-__all__ = ["poll_in_slices"]
+__all__ = ["QUIET_KERNEL_ARGS", "poll_in_slices"]
 
 
 def _jupyter_server_extension_points():

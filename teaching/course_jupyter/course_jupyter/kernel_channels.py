@@ -9,13 +9,19 @@ wake-up costs at most ``slice_s``.
 
 Applied by every Jupyter server of the course (the package's server extension and its
 voila.py config file, see the package docstring) and by the tools that run notebooks through
-nbclient (tools/run_notebooks.py, benchmarks/bench_notebooks.py).
+nbclient (tools/run_notebooks.py, benchmarks/bench_notebooks.py); those and tools/grade.py also
+start their kernels with :data:`QUIET_KERNEL_ARGS`.
 """
 
 import time
 from queue import Empty
 
 from jupyter_client.channels import AsyncZMQSocketChannel
+
+# Arguments for the kernels that the tools start (nbclient's ``extra_arguments``): the kernel's own
+# log at ERROR. ipykernel 7 warns at every start that a kernel on loopback TCP is unencrypted, a
+# line per notebook that buries a script's output; what the cells print is unchanged.
+QUIET_KERNEL_ARGS = ("--IPKernelApp.log_level=ERROR",)
 
 
 def poll_in_slices(slice_s=1.0):
