@@ -9,6 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+# every notebook committed with its outputs: the course's, the exercises' sources (solutions)
+# and the student exercise notebooks
+EXECUTED = sorted([*NOTEBOOKS.glob("*.ipynb"), *NOTEBOOKS.glob("exercises/source/*.ipynb"),
+                   *NOTEBOOKS.glob("exercises/*.ipynb")])
 EXPECTED = ["00_start_here", "01_recurrence_blowup", "02_activation_memory",
             "03_gradient_vanishing", "04_lstm_gru", "05_addition_parity"]
 
@@ -120,11 +124,12 @@ def test_ignored_outputs_are_widgets_or_say_why(path):
         assert shows_widget or comments, f"cell {i} ignores its output without saying why"
 
 
-@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: str(p.relative_to(NOTEBOOKS)))
 def test_notebooks_are_saved_executed_in_order(path):
     counts = [c.get("execution_count") for c in _cells(path)
               if c["cell_type"] == "code" and _text(c).strip()]
-    assert counts == list(range(1, len(counts) + 1)), "re-run with tools/run_notebooks.py"
+    assert counts == list(range(1, len(counts) + 1)), (
+        "re-run with tools/run_notebooks.py (student exercise notebooks: tools/make_exercises.py)")
 
 
 def _run_notebooks_tool():
@@ -134,11 +139,11 @@ def _run_notebooks_tool():
     return module
 
 
-@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: str(p.relative_to(NOTEBOOKS)))
 def test_notebooks_were_executed_against_the_current_rnnlib(path):
     """Figures are not compared by nbval: the fingerprint of rnnlib's sources saved at
     execution must be today's, or the stored figures may show what the code no longer does."""
     saved = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("rnnlib_sha256")
     assert saved == _run_notebooks_tool().rnnlib_fingerprint(), (
         f"{path.name} was executed against other rnnlib sources: re-run "
-        "python tools/run_notebooks.py")
+        "python tools/run_notebooks.py (student exercise notebooks: tools/make_exercises.py)")

@@ -473,14 +473,24 @@ def run_cell(page, index, source=None):
         page.keyboard.insert_text(source)
         typed = editor.evaluate("e => e.cmView?.view?.state.doc.toString() ?? e.innerText")
         assert typed.strip() == source.strip(), f"cell {index}: the editor holds {typed!r}"
-    before = cell.locator(".jp-InputPrompt").inner_text().strip()
+    # The cell may show the count it was saved with, even the one this run will give it: wait
+    # for the prompt to have shown [*] (a MutationObserver sees every change) and then a count.
+    cell.evaluate("""c => {
+        c.__ranBusy = false;
+        const prompt = c.querySelector('.jp-InputPrompt');
+        c.__busyObserver?.disconnect();
+        c.__busyObserver = new MutationObserver(() => {
+            if (prompt.textContent.trim() === '[*]:') c.__ranBusy = true;
+        });
+        c.__busyObserver.observe(prompt, {childList: true, characterData: true, subtree: true});
+    }""")
     page.keyboard.press("Shift+Enter")
     page.wait_for_function(
-        """([c, before]) => {
+        """c => {
             const p = c.querySelector('.jp-InputPrompt')?.textContent.trim() ?? '';
-            return /^\\[\\d+\\]:$/.test(p) && p !== before;
+            return c.__ranBusy && /^\\[\\d+\\]:$/.test(p);
         }""",
-        arg=[cell.element_handle(), before], timeout=CHECK_TIMEOUT_MS, polling=100)
+        arg=cell.element_handle(), timeout=CHECK_TIMEOUT_MS, polling=100)
     return cell
 
 
